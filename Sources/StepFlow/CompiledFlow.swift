@@ -1,0 +1,105 @@
+import Synchronization
+
+/// A flow compiled into plain data: integer event ids, a transition table indexed by them,
+/// and one precomputed ``FlowState`` per event, so that `apply` neither builds strings
+/// nor allocates.
+///
+/// Event ids: item `i` (in definition order, the root is 0) has `start` = `2i`, `completed` = `2i + 1`.
+@usableFromInline
+final class CompiledFlow<Context>: Sendable {
+    /// A process-wide unique number, stamped into the states this flow returns.
+    @usableFromInline let identity: UInt64
+    /// The root name.
+    @usableFromInline let name: String
+    /// The event strings, by event id.
+    @usableFromInline let events: [String]
+    /// One resolved single-event state per event id.
+    @usableFromInline let states: [FlowState]
+    /// The transition leaving each event id.
+    @usableFromInline let transitions: [CompiledTransition]
+    /// `Do` actions, by callable index.
+    @usableFromInline let actions: [@Sendable (Context) async throws -> Void]
+    /// `WaitFor`, `Case` and `LoopUntil` conditions, by callable index.
+    @usableFromInline let conditions: [@Sendable (Context) async throws -> Bool]
+    /// Retry scopes.
+    @usableFromInline let retries: [RetryScope<Context>]
+    /// Event string → event id.
+    @usableFromInline let index: EventIndex
+    /// Every item, by item id.
+    let items: [FlowItem.Record]
+    /// Every item's path, by item id.
+    @usableFromInline let itemPaths: [String]
+    /// Event ids with a transition, in definition order (for introspection).
+    let transitionOrder: [Int32]
+
+    @usableFromInline static var rootStart: Int32 { 0 }
+    @usableFromInline static var rootCompleted: Int32 { 1 }
+
+    init(
+        name: String,
+        events: [String],
+        transitions: [CompiledTransition],
+        actions: [@Sendable (Context) async throws -> Void],
+        conditions: [@Sendable (Context) async throws -> Bool],
+        retries: [RetryScope<Context>],
+        items: [FlowItem.Record],
+        transitionOrder: [Int32]
+    ) {
+        let identity = compiledFlowIdentities.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.identity = identity
+        self.name = name
+        self.events = events
+        self.states = events.indices.map { id in
+            FlowState(events: [events[id]], resolvedBy: identity, resolvedEvent: Int32(id))
+        }
+        self.transitions = transitions
+        self.actions = actions
+        self.conditions = conditions
+        self.retries = retries
+        self.index = EventIndex(names: events)
+        self.items = items
+        self.itemPaths = items.map(\.path)
+        self.transitionOrder = transitionOrder
+    }
+
+    /// The event `apply` starts from for `state`: the first event (in order) that has a transition;
+    /// the root's start for an empty state; the root's completion for a completed state.
+    @inlinable
+    func resolve(_ state: FlowState) throws(StepFlowError) -> Int32 {
+        if state.resolvedBy == identity { return state.resolvedEvent }
+        return try resolveByName(state)
+    }
+
+    @usableFromInline
+    func resolveByName(_ state: FlowState) throws(StepFlowError) -> Int32 {
+        let events = state.events
+        if events.isEmpty { return Self.rootStart }
+        if events.count == 1, events[0] == self.events[Int(Self.rootCompleted)] { return Self.rootCompleted }
+        for event in events {
+            if let id = index.id(of: event), transitions[Int(id)].kind != .none { return id }
+        }
+        throw StepFlowError.unknownState(state, flow: name)
+    }
+
+    /// Offers `error`, thrown by a step transition in retry scope `scope`, to the enclosing retry
+    /// handlers, innermost first. Returns the event to restart from, or throws the error that
+    /// remains when no handler asks for a retry.
+    @usableFromInline
+    func recover(from error: any Error, scope: Int32, context: Context) async throws -> Int32 {
+        var scope = scope
+        var error = error
+        while scope >= 0 {
+            let retry = retries[Int(scope)]
+            do {
+                if try await retry.handler(context, error) { return retry.restart }
+            } catch let handlerError {
+                error = handlerError
+            }
+            scope = retry.parent
+        }
+        throw error
+    }
+}
+
+/// Hands out the identities of compiled flows (a global: generic types cannot have stored statics).
+private let compiledFlowIdentities = Atomic<UInt64>(1)

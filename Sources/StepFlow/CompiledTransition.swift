@@ -1,0 +1,48 @@
+/// One row of a compiled flow's transition table: what happens at one event.
+///
+/// Plain integers only, so the table is a flat array and following a transition is an index.
+@usableFromInline
+struct CompiledTransition: Sendable {
+    /// How the transition is taken.
+    @usableFromInline
+    enum Kind: UInt8, Sendable {
+        /// No transition leaves this event (only the root's completion).
+        case none
+        /// Goes to `target` without running user code.
+        case structural
+        /// Runs `actions[callable]`, then goes to `target`.
+        case action
+        /// Evaluates `conditions[callable]`: `true` → `target`, `false` → `alternate`.
+        case condition
+    }
+
+    @usableFromInline var kind: Kind
+    /// The next event (for a condition: when it holds).
+    @usableFromInline var target: Int32
+    /// For a condition: the next event when it does not hold.
+    @usableFromInline var alternate: Int32
+    /// Index into the flow's actions or conditions.
+    @usableFromInline var callable: Int32
+    /// The innermost enclosing retry scope, or `-1`.
+    @usableFromInline var retry: Int32
+    /// The item that owns this transition.
+    @usableFromInline var item: Int32
+
+    static let none = CompiledTransition(kind: .none, target: -1, alternate: -1, callable: -1, retry: -1, item: -1)
+
+    /// Whether taking this transition runs user code (a step transition).
+    @inlinable
+    var isStep: Bool { kind == .action || kind == .condition }
+}
+
+/// A `Retry` group, compiled: its handler, the event that restarts it, and the enclosing scope.
+@usableFromInline
+struct RetryScope<Context>: Sendable {
+    @usableFromInline let handler: @Sendable (Context, any Error) async throws -> Bool
+    /// `start:<retry path>`.
+    @usableFromInline let restart: Int32
+    /// The enclosing retry scope, or `-1`.
+    @usableFromInline let parent: Int32
+    /// The retry group's item id.
+    @usableFromInline let item: Int32
+}

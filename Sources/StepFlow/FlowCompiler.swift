@@ -1,0 +1,147 @@
+/// Turns a flow definition into a ``CompiledFlow``: validates names, assigns ids and links events
+/// exactly as go-stepflow does.
+struct FlowCompiler<Context> {
+    private let flowName: String
+    private var events: [String] = []
+    private var transitions: [CompiledTransition] = []
+    private var actions: [@Sendable (Context) async throws -> Void] = []
+    private var conditions: [@Sendable (Context) async throws -> Bool] = []
+    private var retries: [RetryScope<Context>] = []
+    private var items: [FlowItem.Record] = []
+    private var transitionOrder: [Int32] = []
+
+    private init(flowName: String) {
+        self.flowName = flowName
+    }
+
+    /// Compiles the root group `name` with the given items.
+    static func compile(name: String, body: [FlowNode<Context>]) throws(StepFlowError) -> CompiledFlow<Context> {
+        try validate(name, parent: nil)
+        var compiler = FlowCompiler(flowName: name)
+        let root = compiler.addItem(kind: .steps, name: name, parent: -1)
+        try compiler.linkGroup(root, body: body, retry: -1)
+        return CompiledFlow(
+            name: name,
+            events: compiler.events,
+            transitions: compiler.transitions,
+            actions: compiler.actions,
+            conditions: compiler.conditions,
+            retries: compiler.retries,
+            items: compiler.items,
+            transitionOrder: compiler.transitionOrder
+        )
+    }
+
+    private static func validate(_ name: String, parent: String?) throws(StepFlowError) {
+        if name.isEmpty {
+            throw .invalidName(name, parent: parent, reason: "names must not be empty")
+        }
+        if name.contains("/") || name.contains(":") {
+            throw .invalidName(name, parent: parent, reason: "names must not contain '/' or ':', which separate paths and events")
+        }
+    }
+
+    private static func start(_ item: Int32) -> Int32 { item * 2 }
+    private static func completed(_ item: Int32) -> Int32 { item * 2 + 1 }
+
+    private mutating func addItem(kind: FlowItem.Kind, name: String, parent: Int32) -> Int32 {
+        let id = Int32(items.count)
+        let path = parent < 0 ? name : items[Int(parent)].path + "/" + name
+        items.append(FlowItem.Record(kind: kind, name: name, path: path, parent: parent, children: []))
+        if parent >= 0 { items[Int(parent)].children.append(id) }
+        events.append("start:" + path)
+        events.append("completed:" + path)
+        transitions.append(.none)
+        transitions.append(.none)
+        return id
+    }
+
+    private mutating func setTransition(_ source: Int32, _ transition: CompiledTransition) throws(StepFlowError) {
+        guard transitions[Int(source)].kind == .none else {
+            throw .duplicatePath(String(events[Int(source)].drop { $0 != ":" }.dropFirst()), flow: flowName)
+        }
+        transitions[Int(source)] = transition
+        transitionOrder.append(source)
+    }
+
+    private mutating func link(_ source: Int32, to target: Int32, item: Int32, retry: Int32) throws(StepFlowError) {
+        try setTransition(source, CompiledTransition(kind: .structural, target: target, alternate: -1, callable: -1, retry: retry, item: item))
+    }
+
+    private mutating func addCondition(
+        _ condition: @escaping @Sendable (Context) async throws -> Bool,
+        at source: Int32, ifTrue: Int32, ifFalse: Int32, item: Int32, retry: Int32
+    ) throws(StepFlowError) {
+        conditions.append(condition)
+        try setTransition(source, CompiledTransition(
+            kind: .condition, target: ifTrue, alternate: ifFalse,
+            callable: Int32(conditions.count - 1), retry: retry, item: item
+        ))
+    }
+
+    /// Links a group: start → first item, each completion → next start, last completion → group completion.
+    private mutating func linkGroup(_ group: Int32, body: [FlowNode<Context>], retry: Int32) throws(StepFlowError) {
+        var previous = Self.start(group)
+        var seen = Set<String>()
+        for node in body {
+            let item = try addNode(node, parent: group, retry: retry)
+            let path = items[Int(item)].path
+            guard seen.insert(path).inserted else { throw .duplicatePath(path, flow: flowName) }
+            try link(previous, to: Self.start(item), item: group, retry: retry)
+            previous = Self.completed(item)
+        }
+        try link(previous, to: Self.completed(group), item: group, retry: retry)
+    }
+
+    private mutating func addNode(_ node: FlowNode<Context>, parent: Int32, retry: Int32) throws(StepFlowError) -> Int32 {
+        let parentPath = items[Int(parent)].path
+        switch node {
+        case let .run(name, action):
+            try Self.validate(name, parent: parentPath)
+            let item = addItem(kind: .do, name: name, parent: parent)
+            actions.append(action)
+            try setTransition(Self.start(item), CompiledTransition(
+                kind: .action, target: Self.completed(item), alternate: -1,
+                callable: Int32(actions.count - 1), retry: retry, item: item
+            ))
+            return item
+
+        case let .waitFor(name, condition):
+            try Self.validate(name, parent: parentPath)
+            let item = addItem(kind: .waitFor, name: name + "WaitFor", parent: parent)
+            try addCondition(condition, at: Self.start(item), ifTrue: Self.completed(item), ifFalse: Self.start(item), item: item, retry: retry)
+            return item
+
+        case let .branch(name, condition, body):
+            try Self.validate(name, parent: parentPath)
+            let item = addItem(kind: .case, name: name + "Case", parent: parent)
+            let steps = addItem(kind: .steps, name: "steps", parent: item)
+            try addCondition(condition, at: Self.start(item), ifTrue: Self.start(steps), ifFalse: Self.completed(item), item: item, retry: retry)
+            try link(Self.completed(steps), to: Self.completed(item), item: item, retry: retry)
+            try linkGroup(steps, body: body, retry: retry)
+            return item
+
+        case let .loop(name, condition, body):
+            try Self.validate(name, parent: parentPath)
+            let item = addItem(kind: .loopUntil, name: name + "LoopUntil", parent: parent)
+            let steps = addItem(kind: .steps, name: "steps", parent: item)
+            try link(Self.start(item), to: Self.start(steps), item: item, retry: retry)
+            try addCondition(condition, at: Self.completed(steps), ifTrue: Self.completed(item), ifFalse: Self.start(steps), item: item, retry: retry)
+            try linkGroup(steps, body: body, retry: retry)
+            return item
+
+        case let .retry(name, handler, body):
+            try Self.validate(name, parent: parentPath)
+            let item = addItem(kind: .retry, name: name + "Retry", parent: parent)
+            retries.append(RetryScope(handler: handler, restart: Self.start(item), parent: retry, item: item))
+            try linkGroup(item, body: body, retry: Int32(retries.count - 1))
+            return item
+
+        case let .group(name, body):
+            try Self.validate(name, parent: parentPath)
+            let item = addItem(kind: .steps, name: name, parent: parent)
+            try linkGroup(item, body: body, retry: retry)
+            return item
+        }
+    }
+}

@@ -1,0 +1,79 @@
+extension StepFlow {
+    /// The tree of the flow's items, the root group first.
+    public var root: FlowItem {
+        item(0)
+    }
+
+    private func item(_ id: Int32) -> FlowItem {
+        let record = table.items[Int(id)]
+        return FlowItem(kind: record.kind, name: record.name, path: record.path, children: record.children.map(item))
+    }
+
+    /// Every event of the flow (`start:` and `completed:` of every item), in definition order.
+    public var events: [String] { table.events }
+
+    /// Every transition of the flow, in definition order, with its possible destinations and their reasons.
+    public var transitions: [FlowTransition] {
+        table.transitionOrder.map(transition(at:))
+    }
+
+    /// The transition leaving `event`, or `nil` if the flow has none (an unknown event, or the root's completion).
+    public func transition(from event: String) -> FlowTransition? {
+        guard let id = table.index.id(of: event), table.transitions[Int(id)].kind != .none else { return nil }
+        return transition(at: id)
+    }
+
+    private func transition(at source: Int32) -> FlowTransition {
+        let row = table.transitions[Int(source)]
+        let item = table.items[Int(row.item)]
+        let event = { (id: Int32) in table.events[Int(id)] }
+        var destinations: [FlowTransition.Destination]
+        switch row.kind {
+        case .none:
+            destinations = []
+        case .structural:
+            destinations = [.init(event: event(row.target), reason: .structural)]
+        case .action:
+            destinations = [.init(event: event(row.target), reason: .completed)]
+        case .condition:
+            let (met, notMet): (FlowTransition.Reason, FlowTransition.Reason) =
+                switch item.kind {
+                case .case: (.caseConditionMet, .caseConditionNotMet)
+                case .loopUntil: (.loopUntilConditionMet, .loopUntilConditionNotMet)
+                default: (.waitForConditionMet, .waitForConditionNotMet)
+                }
+            destinations = [
+                .init(event: event(row.alternate), reason: notMet),
+                .init(event: event(row.target), reason: met),
+            ]
+        }
+        if row.isStep {
+            var scope = row.retry
+            while scope >= 0 {
+                let retry = table.retries[Int(scope)]
+                destinations.append(.init(event: event(retry.restart), reason: .retry))
+                scope = retry.parent
+            }
+        }
+        return FlowTransition(source: event(source), itemPath: item.path, isStep: row.isStep, destinations: destinations)
+    }
+
+    /// The step the next ``apply(_:context:)`` of `state` will run, found by following structural
+    /// transitions only (no user code runs); `nil` when the state is completed or no step is reached
+    /// within ``maxTransitionsPerApply`` transitions.
+    ///
+    /// A runtime uses it to name the step before running it: in logs, metrics and idempotency keys.
+    public func nextStep(in state: FlowState) throws -> FlowItem? {
+        var event = try table.resolve(state)
+        for _ in 0..<Self.maxTransitionsPerApply {
+            let row = table.transitions[Int(event)]
+            switch row.kind {
+            case .none: return nil
+            case .structural: event = row.target
+            case .action, .condition:
+                return item(row.item)
+            }
+        }
+        return nil
+    }
+}

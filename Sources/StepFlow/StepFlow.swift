@@ -1,0 +1,53 @@
+/// A flow: a named list of steps, compiled once into a transition table.
+///
+/// ```swift
+/// let flow = try StepFlow<Deploy>("deploy.v1") {
+///     Do("getPreActualState") { context in try await context.collector.trigger() }
+///     WaitFor("preActualState") { context in try await context.collector.isDone() }
+///     Case("shouldDeploy", when: { context in context.needsDeploy }) {
+///         Do("createDeployRequest") { context in try await context.git.openPullRequest() }
+///         WaitFor("acceptedDeployRequest") { context in try await context.git.isMerged() }
+///     }
+/// }
+///
+/// var state = FlowState()
+/// while !flow.isCompleted(state) {
+///     state = try await flow.apply(state, context: deploy)  // one step; save `state` here
+/// }
+/// ```
+///
+/// A `StepFlow` is an immutable, `Sendable` value: build it once and share it between tasks.
+/// `Context` is any type you choose; every closure of the flow receives the value you pass to `apply`.
+public struct StepFlow<Context>: Sendable {
+    @usableFromInline
+    let table: CompiledFlow<Context>
+
+    /// Builds and compiles a flow whose root group is named `name` (`steps` if omitted).
+    ///
+    /// - Throws: ``StepFlowError`` with code ``StepFlowError/Code/invalidName`` for an empty name or one
+    ///   containing `/` or `:`, ``StepFlowError/Code/duplicatePath`` when two items of one group have the same path.
+    public init(_ name: String = "steps", @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>) throws {
+        self.table = try FlowCompiler.compile(name: name, body: steps().nodes)
+    }
+
+    /// The root group's name, e.g. `deploy.v1`.
+    public var name: String { table.name }
+
+    /// The state of a process that has run to the end: `[completed:<root>]`.
+    public var completedState: FlowState { table.states[Int(CompiledFlow<Context>.rootCompleted)] }
+
+    /// Whether `state` is the completed state of this flow (exactly `[completed:<root>]`).
+    @inlinable
+    public func isCompleted(_ state: FlowState) -> Bool {
+        if state.resolvedBy == table.identity {
+            return state.resolvedEvent == CompiledFlow<Context>.rootCompleted && state.events.count == 1
+        }
+        return state.events.count == 1 && state.events[0] == table.events[Int(CompiledFlow<Context>.rootCompleted)]
+    }
+
+    /// Whether every event of `state` is known to this flow and one of them can be continued
+    /// (or the state is empty or completed).
+    public func canContinue(_ state: FlowState) -> Bool {
+        (try? table.resolve(state)) != nil
+    }
+}

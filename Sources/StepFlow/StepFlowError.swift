@@ -1,0 +1,67 @@
+/// An error raised by StepFlow itself: a flow that cannot be built, or a state it does not know.
+///
+/// Errors thrown by your own steps are never wrapped: `apply` rethrows them unchanged.
+public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of error this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable {
+            case duplicatePath
+            case invalidName
+            case unknownState
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// Two items of a flow have the same path (the same name in one group, after suffixes).
+        public static let duplicatePath = Code(.duplicatePath)
+        /// A name is empty or contains `/` or `:`, which would make the state ambiguous.
+        public static let invalidName = Code(.invalidName)
+        /// A state has no event this flow knows.
+        public static let unknownState = Code(.unknownState)
+
+        /// The code's name.
+        public var description: String {
+            switch base {
+            case .duplicatePath: "duplicatePath"
+            case .invalidName: "invalidName"
+            case .unknownState: "unknownState"
+            }
+        }
+    }
+
+    /// What kind of error this is.
+    public let code: Code
+    /// The path of the item concerned, for construction errors.
+    public let path: String?
+    /// The state concerned, for ``Code/unknownState``.
+    public let state: FlowState?
+    /// A sentence that says what happened and what to do.
+    public let message: String
+
+    /// The message.
+    public var description: String { message }
+
+    static func duplicatePath(_ path: String, flow: String) -> StepFlowError {
+        StepFlowError(
+            code: .duplicatePath, path: path, state: nil,
+            message: "flow '\(flow)': two items have the path '\(path)'; names must be unique within a group (WaitFor, Case, LoopUntil and Retry append their kind to the name)"
+        )
+    }
+
+    static func invalidName(_ name: String, parent: String?, reason: String) -> StepFlowError {
+        let location = parent.map { " in '\($0)'" } ?? ""
+        return StepFlowError(
+            code: .invalidName, path: parent.map { "\($0)/\(name)" } ?? name, state: nil,
+            message: "invalid name '\(name)'\(location): \(reason)"
+        )
+    }
+
+    @usableFromInline
+    static func unknownState(_ state: FlowState, flow: String) -> StepFlowError {
+        StepFlowError(
+            code: .unknownState, path: nil, state: state,
+            message: "flow '\(flow)' has no transition for state \(state); the state was written by another flow or another version of it"
+        )
+    }
+}
