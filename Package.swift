@@ -11,12 +11,33 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StepFlow", targets: ["StepFlow"]),
+        .library(name: "StepFlowRuntime", targets: ["StepFlowRuntime"]),
+        .library(name: "StepFlowTesting", targets: ["StepFlowTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
         // It has no package dependencies, by design.
         .target(name: "StepFlow", swiftSettings: swiftSettings),
+        // Durable processes: records, the store protocol, the in-memory store, the worker, the client.
+        .target(
+            name: "StepFlowRuntime",
+            dependencies: [
+                "StepFlow",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
+        .target(name: "StepFlowTesting", dependencies: ["StepFlowRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,57 @@
+public import Foundation
+public import StepFlow
+
+/// One applied step of a process, as recorded in its history.
+public struct HistoryEntry: Sendable, Hashable {
+    /// What the step did.
+    public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The step ran and the process moved on.
+        case advanced
+        /// A `WaitFor` condition did not hold yet.
+        case waiting
+        /// The step threw and a `Retry` restarted its group.
+        case retried
+        /// The process reached the end of its flow with this step.
+        case completed
+        /// The step (or the runtime, for a defect) failed the process.
+        case failed
+    }
+
+    /// The process's step count after this step (1 for its first step).
+    public var sequence: Int
+    /// When the step started.
+    public var startedAt: Date
+    /// The path of the step that ran, when one did.
+    public var stepPath: String?
+    /// The state before the step.
+    public var before: FlowState
+    /// The state after the step (unchanged when it failed).
+    public var after: FlowState
+    /// How long the step took.
+    public var duration: Duration
+    /// What the step did.
+    public var outcome: Outcome
+    /// The error, when the step failed or was retried.
+    public var error: String?
+    /// The worker that applied the step.
+    public var worker: String
+    /// The lease token the worker held while it applied the step.
+    public var leaseToken: Int64
+
+    /// An entry with every field given.
+    public init(
+        sequence: Int, startedAt: Date, stepPath: String?, before: FlowState, after: FlowState,
+        duration: Duration, outcome: Outcome, error: String?, worker: String, leaseToken: Int64
+    ) {
+        self.sequence = sequence
+        self.startedAt = startedAt
+        self.stepPath = stepPath
+        self.before = before
+        self.after = after
+        self.duration = duration
+        self.outcome = outcome
+        self.error = error
+        self.worker = worker
+        self.leaseToken = leaseToken
+    }
+}

@@ -1,0 +1,160 @@
+public import Foundation
+import StepFlow
+
+/// A process store that keeps everything in memory: for tests, examples and short-lived tools.
+///
+/// It follows every rule of ``ProcessStore`` (leases, fencing, due index) but loses everything when
+/// the program ends; use the SQLite store for durable processes.
+public actor MemoryProcessStore: ProcessStore {
+    private var records: [ProcessID: ProcessRecord] = [:]
+    private var histories: [ProcessID: [HistoryEntry]] = [:]
+    private var dueQueue = DueQueue()
+    private let broadcaster = WakeUpBroadcaster()
+
+    /// An empty store.
+    public init() {}
+
+    public func create(_ process: NewProcess) throws -> (record: ProcessRecord, created: Bool) {
+        if let existing = records[process.id] {
+            guard existing.flowName == process.flowName else {
+                throw ProcessStoreError(
+                    .conflict, processID: process.id,
+                    "process '\(process.id)' already exists with flow '\(existing.flowName)', not '\(process.flowName)'"
+                )
+            }
+            return (existing, false)
+        }
+        let record = ProcessRecord(
+            id: process.id, flowName: process.flowName, state: process.state, input: process.input,
+            data: process.data, status: .running, dueAt: process.now, createdAt: process.now, updatedAt: process.now
+        )
+        records[process.id] = record
+        dueQueue.push(process.now, process.id)
+        broadcaster.signal()
+        return (record, true)
+    }
+
+    public func process(_ id: ProcessID) -> ProcessRecord? {
+        records[id]
+    }
+
+    public func processes(_ query: ProcessQuery) -> [ProcessRecord] {
+        records.values
+            .filter { record in
+                (query.flowName.map { record.flowName == $0 } ?? true)
+                    && (query.statuses.map { $0.contains(record.status) } ?? true)
+                    && (query.after.map { record.id > $0 } ?? true)
+            }
+            .sorted { $0.id < $1.id }
+            .prefix(query.limit)
+            .map { $0 }
+    }
+
+    public func history(of id: ProcessID) -> [HistoryEntry] {
+        histories[id] ?? []
+    }
+
+    public func claim(_ request: ClaimRequest) -> [ClaimedProcess] {
+        let expiry = request.leaseExpiry
+        if let id = request.only {
+            guard var record = records[id], record.status.isActive else { return [] }
+            let leaseValid = record.lease.map { $0.expiresAt > request.now } ?? false
+            guard !leaseValid, request.force || (record.dueAt.map { $0 <= request.now } ?? false) else { return [] }
+            return [take(&record, owner: request.owner, expiry: expiry)]
+        }
+        var claimed: [ClaimedProcess] = []
+        while claimed.count < request.limit, let top = dueQueue.top, top.due <= request.now {
+            dueQueue.pop()
+            guard var record = records[top.id], record.status.isActive, record.dueAt == top.due else { continue }
+            claimed.append(take(&record, owner: request.owner, expiry: expiry))
+        }
+        return claimed
+    }
+
+    private func take(_ record: inout ProcessRecord, owner: String, expiry: Date) -> ClaimedProcess {
+        record.leaseToken += 1
+        record.lease = .init(owner: owner, expiresAt: expiry)
+        record.dueAt = expiry
+        records[record.id] = record
+        dueQueue.push(expiry, record.id)
+        return ClaimedProcess(id: record.id, leaseToken: record.leaseToken, record: .success(record))
+    }
+
+    public func commit(_ updates: [ProcessUpdate]) -> [CommitOutcome] {
+        updates.map { update in
+            guard var record = records[update.id], record.leaseToken == update.leaseToken, record.status.isActive else {
+                return .rejected
+            }
+            if let state = update.state { record.state = state }
+            if let data = update.data { record.data = data }
+            record.status = update.status
+            record.dueAt = update.dueAt
+            record.stepCount = update.stepCount
+            record.attempt = update.attempt
+            record.lastError = update.lastError
+            record.lease = nil
+            record.updatedAt = update.now
+            records[update.id] = record
+            if let due = update.dueAt { dueQueue.push(due, update.id) }
+            if let entry = update.history { histories[update.id, default: []].append(entry) }
+            return .saved
+        }
+    }
+
+    public func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) -> [ProcessID] {
+        processes.compactMap { held in
+            guard var record = records[held.id], record.leaseToken == held.token, record.lease?.owner == owner,
+                record.status.isActive
+            else { return nil }
+            record.lease?.expiresAt = until
+            record.dueAt = until
+            records[held.id] = record
+            dueQueue.push(until, held.id)
+            return held.id
+        }
+    }
+
+    public func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) {
+        for held in processes {
+            guard var record = records[held.id], record.leaseToken == held.token, record.lease?.owner == owner else {
+                continue
+            }
+            record.lease = nil
+            if record.status.isActive {
+                record.dueAt = now
+                dueQueue.push(now, held.id)
+            }
+            records[held.id] = record
+        }
+        broadcaster.signal()
+    }
+
+    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) throws -> ProcessRecord {
+        guard var record = records[id] else { throw ProcessStoreError.notFound(id) }
+        try record.apply(command, now: now)
+        records[id] = record
+        if let due = record.dueAt, record.status.isActive {
+            dueQueue.push(due, id)
+            broadcaster.signal()
+        }
+        return record
+    }
+
+    public func nextDueDate() -> Date? {
+        while let top = dueQueue.top {
+            if let record = records[top.id], record.status.isActive, record.dueAt == top.due { return top.due }
+            dueQueue.pop()
+        }
+        return nil
+    }
+
+    public func dueCount(now: Date) -> Int {
+        Set(dueQueue.due(at: now).filter { entry in
+            records[entry.id].map { $0.status.isActive && $0.dueAt == entry.due } ?? false
+        }.map(\.id)).count
+    }
+
+    public nonisolated func wakeUps() -> AsyncStream<Void> {
+        broadcaster.subscribe()
+    }
+}

@@ -1,0 +1,234 @@
+public import Foundation
+public import StepFlow
+
+/// Where processes live: the only place that knows how they are stored.
+///
+/// Every store — ``MemoryProcessStore``, the SQLite store, the PostgreSQL store — passes the same
+/// conformance suite (`StepFlowTesting`). The rules every implementation keeps:
+/// - ``create(_:)`` is idempotent on the id.
+/// - ``claim(_:)`` finds due processes through an index on the due time, never by scanning all processes;
+///   each claim sets a lease (owner, expiry), increments the fencing token and moves the due time to the
+///   lease's expiry, so a process whose worker died becomes due again when its lease lapses.
+/// - ``commit(_:)`` saves each update only if the process still has the update's lease token and is not
+///   finished; otherwise that update is rejected (and the others are still saved). All saves of one call,
+///   history included, are one transaction.
+public protocol ProcessStore: Sendable {
+    /// Creates a process unless one with the same id exists; returns the stored record and whether it was created.
+    func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool)
+
+    /// The process with this id, or `nil`.
+    func process(_ id: ProcessID) async throws -> ProcessRecord?
+
+    /// Processes matching `query`, ordered by id.
+    func processes(_ query: ProcessQuery) async throws -> [ProcessRecord]
+
+    /// The history of a process, oldest first.
+    func history(of id: ProcessID) async throws -> [HistoryEntry]
+
+    /// Claims up to `request.limit` due processes (or the one named by `request.only`, if it is due or `force` is set)
+    /// for `request.owner`.
+    func claim(_ request: ClaimRequest) async throws -> [ClaimedProcess]
+
+    /// Saves the updates in one transaction, each only if its lease token is still current; returns, in order,
+    /// whether each was saved.
+    func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome]
+
+    /// Extends the leases `owner` holds on `processes` (by token) until `until`; returns the ids still held.
+    func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID]
+
+    /// Gives back leases without saving a step: the processes become due at `now`.
+    func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws
+
+    /// Applies a client's command (cancel, wake, resume) to a process and returns the changed record.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` when the command does not apply
+    ///   to the process's status (e.g. waking a completed process).
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord
+
+    /// The earliest due time of any active process that is not leased past it, or `nil` when none is active.
+    func nextDueDate() async throws -> Date?
+
+    /// How many active processes are due at `now`.
+    func dueCount(now: Date) async throws -> Int
+
+    /// A stream that yields whenever a process may have become due sooner than planned (started, woken, resumed),
+    /// so an idle worker can claim it at once. Each call returns a new subscription.
+    func wakeUps() -> AsyncStream<Void>
+}
+
+/// A process to create.
+public struct NewProcess: Sendable, Hashable {
+    /// Its identifier.
+    public var id: ProcessID
+    /// The flow's name (with its version).
+    public var flowName: String
+    /// The input, as JSON.
+    public var input: Data
+    /// The initial data, as JSON.
+    public var data: Data
+    /// The initial state (usually empty: not started).
+    public var state: FlowState
+    /// When it was created; it is due at that time.
+    public var now: Date
+
+    /// A new process description.
+    public init(id: ProcessID, flowName: String, input: Data, data: Data, state: FlowState = FlowState(), now: Date) {
+        self.id = id
+        self.flowName = flowName
+        self.input = input
+        self.data = data
+        self.state = state
+        self.now = now
+    }
+}
+
+/// A filter for listing processes.
+public struct ProcessQuery: Sendable, Hashable {
+    /// Only processes of this flow.
+    public var flowName: String?
+    /// Only processes with one of these statuses.
+    public var statuses: Set<ProcessStatus>?
+    /// At most this many.
+    public var limit: Int
+    /// Only ids greater than this one (for paging).
+    public var after: ProcessID?
+
+    /// A filter; every criterion is optional.
+    public init(flowName: String? = nil, statuses: Set<ProcessStatus>? = nil, limit: Int = 1000, after: ProcessID? = nil) {
+        self.flowName = flowName
+        self.statuses = statuses
+        self.limit = limit
+        self.after = after
+    }
+}
+
+/// A worker's request for due processes.
+public struct ClaimRequest: Sendable, Hashable {
+    /// The worker's identifier, written into each lease.
+    public var owner: String
+    /// The current time: processes due at or before it are claimed.
+    public var now: Date
+    /// How long the leases last.
+    public var leaseDuration: Duration
+    /// The most processes to claim.
+    public var limit: Int
+    /// Claim only this process (for ``StepFlowClient/advance(_:)``).
+    public var only: ProcessID?
+    /// With `only`: claim it even if it is not due yet (but never while another worker's lease is valid).
+    public var force: Bool
+
+    /// A claim request.
+    public init(owner: String, now: Date, leaseDuration: Duration, limit: Int, only: ProcessID? = nil, force: Bool = false) {
+        self.owner = owner
+        self.now = now
+        self.leaseDuration = leaseDuration
+        self.limit = limit
+        self.only = only
+        self.force = force
+    }
+
+    /// When leases taken at `now` lapse.
+    public var leaseExpiry: Date { now.addingTimeInterval(leaseDuration.timeInterval) }
+}
+
+/// A claimed process: its lease token and its record, or why the record could not be read.
+public struct ClaimedProcess: Sendable {
+    /// The process's identifier.
+    public var id: ProcessID
+    /// The fencing token of this claim; the step's save must carry it.
+    public var leaseToken: Int64
+    /// The record, or the defect that prevents reading it (a corrupt row): the worker fails the process with it.
+    public var record: Result<ProcessRecord, ProcessStoreError>
+
+    /// A claimed process.
+    public init(id: ProcessID, leaseToken: Int64, record: Result<ProcessRecord, ProcessStoreError>) {
+        self.id = id
+        self.leaseToken = leaseToken
+        self.record = record
+    }
+}
+
+/// A process id with the lease token a worker holds on it.
+public struct ProcessLeaseToken: Sendable, Hashable {
+    /// The process.
+    public var id: ProcessID
+    /// The token of the worker's claim.
+    public var token: Int64
+
+    /// A process id with a lease token.
+    public init(id: ProcessID, token: Int64) {
+        self.id = id
+        self.token = token
+    }
+}
+
+/// The result of one step, to be saved if the worker still holds the process.
+public struct ProcessUpdate: Sendable, Hashable {
+    /// The process.
+    public var id: ProcessID
+    /// The lease token the worker held; the save is rejected if it is no longer current.
+    public var leaseToken: Int64
+    /// The new state, or `nil` to keep the stored one (for instance when it could not be read).
+    public var state: FlowState?
+    /// The new data, or `nil` to keep the stored data.
+    public var data: Data?
+    /// The new status.
+    public var status: ProcessStatus
+    /// When the next step is due (`nil` for a finished process).
+    public var dueAt: Date?
+    /// The new step count.
+    public var stepCount: Int
+    /// The new attempt count.
+    public var attempt: Int
+    /// The new last error (`nil` clears it).
+    public var lastError: String?
+    /// The history entry to append, if any.
+    public var history: HistoryEntry?
+    /// The time of the save.
+    public var now: Date
+
+    /// An update with every field given. The lease is released by the save.
+    public init(
+        id: ProcessID, leaseToken: Int64, state: FlowState?, data: Data?, status: ProcessStatus, dueAt: Date?,
+        stepCount: Int, attempt: Int, lastError: String?, history: HistoryEntry?, now: Date
+    ) {
+        self.id = id
+        self.leaseToken = leaseToken
+        self.state = state
+        self.data = data
+        self.status = status
+        self.dueAt = dueAt
+        self.stepCount = stepCount
+        self.attempt = attempt
+        self.lastError = lastError
+        self.history = history
+        self.now = now
+    }
+}
+
+/// Whether one update of a commit was saved.
+public enum CommitOutcome: Sendable, Hashable {
+    /// Saved.
+    case saved
+    /// Rejected: the worker no longer holds the process (its lease was taken over, or it was cancelled).
+    /// The worker must drop the step's result.
+    case rejected
+}
+
+/// A client's command on one process.
+public enum ProcessCommand: Sendable, Hashable {
+    /// Stop the process at the next step boundary; any step in flight has its save rejected.
+    case cancel(reason: String)
+    /// Make a running or waiting process due now.
+    case wake
+    /// Make a failed process running again, due now (for instance once the right flow version is registered).
+    case resume
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    public var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,44 @@
+/// An error raised by a process store or by the client on its behalf.
+public struct ProcessStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of error this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// No process has this id.
+        public static let notFound = Code("notFound")
+        /// A process with this id exists with another flow.
+        public static let conflict = Code("conflict")
+        /// The command does not apply to the process's status.
+        public static let invalidCommand = Code("invalidCommand")
+        /// A stored row cannot be read (a corrupt state, an unknown status).
+        public static let corruptRecord = Code("corruptRecord")
+        /// The store cannot be opened or reached.
+        public static let unavailable = Code("unavailable")
+
+        /// The code's name.
+        public var description: String { name }
+    }
+
+    /// What kind of error this is.
+    public let code: Code
+    /// The process concerned, if any.
+    public let processID: ProcessID?
+    /// What happened and what to do.
+    public let message: String
+
+    /// An error.
+    public init(_ code: Code, processID: ProcessID? = nil, _ message: String) {
+        self.code = code
+        self.processID = processID
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+
+    /// No process has this id.
+    public static func notFound(_ id: ProcessID) -> ProcessStoreError {
+        ProcessStoreError(.notFound, processID: id, "no process has the id '\(id)'")
+    }
+}
