@@ -89,7 +89,7 @@ public actor MemoryProcessStore: ProcessStore {
             if let data = update.data { record.data = data }
             record.status = update.status
             record.dueAt = update.dueAt
-            record.stepCount = update.stepCount
+            if let stepCount = update.stepCount { record.stepCount = stepCount }
             record.attempt = update.attempt
             record.lastError = update.lastError
             record.lease = nil

@@ -176,8 +176,8 @@ public struct ProcessUpdate: Sendable, Hashable {
     public var status: ProcessStatus
     /// When the next step is due (`nil` for a finished process).
     public var dueAt: Date?
-    /// The new step count.
-    public var stepCount: Int
+    /// The new step count, or `nil` to keep the stored one (when the record could not be read).
+    public var stepCount: Int?
     /// The new attempt count.
     public var attempt: Int
     /// The new last error (`nil` clears it).
@@ -190,7 +190,7 @@ public struct ProcessUpdate: Sendable, Hashable {
     /// An update with every field given. The lease is released by the save.
     public init(
         id: ProcessID, leaseToken: Int64, state: FlowState?, data: Data?, status: ProcessStatus, dueAt: Date?,
-        stepCount: Int, attempt: Int, lastError: String?, history: HistoryEntry?, now: Date
+        stepCount: Int?, attempt: Int, lastError: String?, history: HistoryEntry?, now: Date
     ) {
         self.id = id
         self.leaseToken = leaseToken

@@ -1,0 +1,339 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The service that drives processes: it claims due processes from a store, applies one step to each,
+/// saves the results and reschedules them.
+///
+/// ```swift
+/// let worker = FlowWorker(store: store, registry: registry, logger: logger)
+/// let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// One round claims up to ``Configuration/batchSize`` due processes in one store transaction, runs their next
+/// steps — one at a time with `concurrency: 1` (a single task drives every process), up to N at once otherwise —
+/// and saves all results in one transaction (group commit). A process's next step never runs before its
+/// previous step is saved: it is not claimable again until the save releases it. When nothing is due the
+/// worker sleeps until the next due time, the idle interval, or a wake-up from the store (start, wake,
+/// resume), whichever comes first.
+///
+/// Steps run at least once: a crash between a step's side effect and its save repeats the step after the lease
+/// lapses. Use ``StepContext/idempotencyKey`` to make external calls safe to repeat.
+///
+/// On graceful shutdown the worker stops claiming, lets the steps in flight finish and saves them.
+public struct FlowWorker: Service {
+    /// How a worker behaves.
+    public struct Configuration: Sendable {
+        /// The worker's identifier, written into leases and history.
+        public var workerID: String
+        /// How many steps run at once (1: one task drives every process).
+        public var concurrency: Int
+        /// The most processes claimed (and saved) in one round.
+        public var batchSize: Int
+        /// How long until a `WaitFor` that is not yet true is checked again, unless the flow or step says otherwise.
+        public var pollInterval: Duration
+        /// The longest the worker sleeps when nothing is due, to notice processes made due by other programs.
+        public var idleInterval: Duration
+        /// How long a claim lasts; it is renewed while a round runs longer than a third of it.
+        public var leaseDuration: Duration
+        /// The first delay after a store error; it doubles up to ``maxErrorBackoff``.
+        public var errorBackoff: Duration
+        /// The longest delay after repeated store errors.
+        public var maxErrorBackoff: Duration
+
+        /// A configuration; every value has a default.
+        public init(
+            workerID: String = FlowWorker.defaultWorkerID(),
+            concurrency: Int = 1,
+            batchSize: Int = 256,
+            pollInterval: Duration = .seconds(5),
+            idleInterval: Duration = .seconds(1),
+            leaseDuration: Duration = .seconds(60),
+            errorBackoff: Duration = .milliseconds(100),
+            maxErrorBackoff: Duration = .seconds(10)
+        ) {
+            self.workerID = workerID
+            self.concurrency = max(1, concurrency)
+            self.batchSize = max(1, batchSize)
+            self.pollInterval = pollInterval
+            self.idleInterval = idleInterval
+            self.leaseDuration = leaseDuration
+            self.errorBackoff = errorBackoff
+            self.maxErrorBackoff = maxErrorBackoff
+        }
+    }
+
+    /// What one round did.
+    public struct Round: Sendable, Hashable {
+        /// Processes claimed.
+        public var claimed: Int
+        /// Step results saved.
+        public var saved: Int
+        /// Step results rejected because the worker no longer held the process.
+        public var rejected: Int
+
+        /// A round's counts.
+        public init(claimed: Int, saved: Int, rejected: Int) {
+            self.claimed = claimed
+            self.saved = saved
+            self.rejected = rejected
+        }
+    }
+
+    /// The store the worker claims from and saves to.
+    public let store: any ProcessStore
+    /// The flows the worker can run.
+    public let registry: FlowRegistry
+    /// The worker's configuration.
+    public let configuration: Configuration
+    /// The worker's clock.
+    public let clock: any RuntimeClock
+    private let logger: Logger
+    private let metrics = RuntimeMetrics()
+
+    /// A worker for the flows of `registry` on `store`.
+    public init(
+        store: any ProcessStore, registry: FlowRegistry, configuration: Configuration = Configuration(),
+        clock: any RuntimeClock = SystemClock(), logger: Logger
+    ) {
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        self.clock = clock
+        var logger = logger
+        logger[metadataKey: "stepflow.worker"] = "\(configuration.workerID)"
+        self.logger = logger
+    }
+
+    /// `<host>-<pid>-<random>`: unique per worker instance.
+    public static func defaultWorkerID() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(random)"
+    }
+
+    /// Runs rounds until graceful shutdown or cancellation.
+    public func run() async throws {
+        let stop = StopSignal()
+        try await withGracefulShutdownHandler {
+            try await runLoop(stop: stop)
+        } onGracefulShutdown: {
+            stop.trigger()
+        }
+    }
+
+    /// Runs rounds until no process is due at the clock's current time; returns the number of steps saved.
+    ///
+    /// Useful for tools and tests that drive a worker with a manual clock.
+    @discardableResult
+    public func runUntilIdle() async throws -> Int {
+        var saved = 0
+        while true {
+            let round = try await runRound()
+            saved += round.saved
+            if round.claimed == 0 { return saved }
+        }
+    }
+
+    private func runLoop(stop: StopSignal) async throws {
+        logger.info("worker started", metadata: [
+            "stepflow.concurrency": "\(configuration.concurrency)", "stepflow.flows": "\(registry.names)",
+        ])
+        var backoff = configuration.errorBackoff
+        var lastBacklogCheck = Date.distantPast
+        while !stop.isTriggered, !Task.isCancelled {
+            let wakeUps = store.wakeUps()
+            do {
+                if clock.now.timeIntervalSince(lastBacklogCheck) >= 1 {
+                    lastBacklogCheck = clock.now
+                    metrics.dueBacklog.record(try await store.dueCount(now: lastBacklogCheck))
+                }
+                let round = try await runRound()
+                backoff = configuration.errorBackoff
+                if round.claimed == 0 {
+                    try await idle(wakeUps: wakeUps, stop: stop)
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                metrics.storeErrors.increment()
+                logger.error("store error; retrying", metadata: [
+                    "stepflow.error": "\(error)", "stepflow.backoff": "\(backoff)",
+                ])
+                try? await clock.sleep(until: clock.now.addingTimeInterval(backoff.timeInterval))
+                backoff = min(backoff * 2, configuration.maxErrorBackoff)
+            }
+        }
+        logger.info("worker stopped")
+    }
+
+    /// Waits until the next due time, the idle interval, a wake-up or a stop, whichever comes first.
+    private func idle(wakeUps: AsyncStream<Void>, stop: StopSignal) async throws {
+        let now = clock.now
+        var latest = now.addingTimeInterval(configuration.idleInterval.timeInterval)
+        if let due = try await store.nextDueDate(), due < latest { latest = due }
+        let deadline = latest
+        guard deadline > now, !stop.isTriggered else { return }
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask { for await _ in wakeUps { break } }
+            group.addTask { await stop.wait() }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Claims one batch of due processes, runs their next steps and saves the results.
+    public func runRound() async throws -> Round {
+        let now = clock.now
+        let claimed = try await store.claim(ClaimRequest(
+            owner: configuration.workerID, now: now, leaseDuration: configuration.leaseDuration,
+            limit: configuration.batchSize
+        ))
+        if claimed.isEmpty { return Round(claimed: 0, saved: 0, rejected: 0) }
+        let updates = try await withLeasesRenewed(claimed) {
+            await runSteps(claimed)
+        }
+        let outcomes = try await store.commit(updates)
+        var round = Round(claimed: claimed.count, saved: 0, rejected: 0)
+        for (update, outcome) in zip(updates, outcomes) {
+            switch outcome {
+            case .saved:
+                round.saved += 1
+                metrics.recordSaved(update.history)
+            case .rejected:
+                round.rejected += 1
+                metrics.savesRejected.increment()
+                logger.warning("save rejected: the process was taken over or cancelled; its step result is dropped", metadata: [
+                    "stepflow.process": "\(update.id)", "stepflow.leaseToken": "\(update.leaseToken)",
+                ])
+            }
+        }
+        return round
+    }
+
+    /// Runs `body` while a child task renews the leases of `claimed` every third of the lease duration.
+    private func withLeasesRenewed<T: Sendable>(
+        _ claimed: [ClaimedProcess], _ body: () async -> T
+    ) async throws -> T {
+        let tokens = claimed.map { ProcessLeaseToken(id: $0.id, token: $0.leaseToken) }
+        let (store, clock, owner, lease, logger) = (store, clock, configuration.workerID, configuration.leaseDuration, logger)
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await clock.sleep(until: clock.now.addingTimeInterval(lease.timeInterval / 3))
+                        let held = try await store.renewLeases(tokens, owner: owner, until: clock.now.addingTimeInterval(lease.timeInterval))
+                        if held.count < tokens.count {
+                            logger.warning("leases lost while steps ran", metadata: ["stepflow.lost": "\(tokens.count - held.count)"])
+                        }
+                    } catch {
+                        return
+                    }
+                }
+            }
+            let result = await body()
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Runs the next step of each claimed process, at most `concurrency` at once; results are in claim order.
+    private func runSteps(_ claimed: [ClaimedProcess]) async -> [ProcessUpdate] {
+        if configuration.concurrency == 1 || claimed.count == 1 {
+            var updates: [ProcessUpdate] = []
+            updates.reserveCapacity(claimed.count)
+            for process in claimed { updates.append(await runStep(process)) }
+            return updates
+        }
+        return await withTaskGroup(of: (Int, ProcessUpdate).self) { group in
+            var updates = [ProcessUpdate?](repeating: nil, count: claimed.count)
+            var next = 0
+            while next < min(configuration.concurrency, claimed.count) {
+                let index = next
+                group.addTask { (index, await runStep(claimed[index])) }
+                next += 1
+            }
+            while let (index, update) = await group.next() {
+                updates[index] = update
+                if next < claimed.count {
+                    let index = next
+                    group.addTask { (index, await runStep(claimed[index])) }
+                    next += 1
+                }
+            }
+            return updates.map { $0! }
+        }
+    }
+
+    /// Runs the next step of one claimed process and returns the update to save.
+    private func runStep(_ claimed: ClaimedProcess) async -> ProcessUpdate {
+        let now = clock.now
+        let record: ProcessRecord
+        switch claimed.record {
+        case let .success(value):
+            record = value
+        case let .failure(error):
+            logger.error("process record cannot be read; failing it", metadata: [
+                "stepflow.process": "\(claimed.id)", "stepflow.error": "\(error)",
+            ])
+            return .failingUnreadable(claimed.id, leaseToken: claimed.leaseToken, reason: error.message, now: now)
+        }
+        guard let flow = registry.flow(named: record.flowName) else {
+            let reason = "flow '\(record.flowName)' is not registered with this worker (it knows \(registry.names)); "
+                + "register it and resume the process"
+            logger.error("unknown flow; failing process", metadata: ["stepflow.process": "\(record.id)", "stepflow.flow": "\(record.flowName)"])
+            return .failing(record.id, leaseToken: claimed.leaseToken, stepCount: record.stepCount, state: record.state,
+                            reason: reason, now: now, worker: configuration.workerID)
+        }
+        return await flow.advance(
+            record, leaseToken: claimed.leaseToken, now: now, worker: configuration.workerID,
+            defaultPollInterval: configuration.pollInterval, logger: logger
+        )
+    }
+}
+
+/// A one-shot signal that tells the worker's loop to stop, and wakes it if it is idle.
+private final class StopSignal: Sendable {
+    private struct State {
+        var triggered = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+
+    var isTriggered: Bool { state.withLock { $0.triggered } }
+
+    func trigger() {
+        let waiters = state.withLock { state in
+            state.triggered = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns when triggered or when the waiting task is cancelled.
+    func wait() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.triggered || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+}

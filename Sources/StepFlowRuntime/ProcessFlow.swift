@@ -1,0 +1,50 @@
+import Foundation
+public import StepFlow
+
+/// A flow whose processes are durable: each has a typed input, typed data saved with its state after every
+/// step, and is run by a ``FlowWorker`` from a ``ProcessStore``.
+///
+/// ```swift
+/// struct DeployInput: Codable, Sendable { var app: String }
+/// struct DeployData: Codable, Sendable { var pullRequest: Int? }
+///
+/// let deploy = try ProcessFlow<DeployInput, DeployData>("deploy.v1", initialData: { _ in DeployData() }) {
+///     Do("createPullRequest") { context in context.data.pullRequest = try await git.open(context.input.app) }
+///     WaitFor("merged") { context in try await git.isMerged(context.data.pullRequest!) }
+/// }
+/// ```
+///
+/// The name carries the version: when a flow's steps change in a way that stored states would not match,
+/// register the new definition under a new name (`deploy.v2`) and keep the old one until its processes finish.
+public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: Sendable {
+    /// The context every step receives.
+    public typealias Context = StepContext<Input, Data>
+
+    /// The underlying step flow.
+    public let flow: StepFlow<Context>
+    /// Makes a new process's data from its input.
+    public let initialData: @Sendable (Input) -> Data
+    /// How long to wait before re-checking a `WaitFor` that is not yet true, by the `WaitFor`'s path;
+    /// others use the worker's poll interval.
+    public var pollIntervals: [String: Duration]
+
+    /// The flow's name (with its version).
+    public var name: String { flow.name }
+
+    /// A durable flow from an existing step flow.
+    public init(_ flow: StepFlow<Context>, pollIntervals: [String: Duration] = [:], initialData: @escaping @Sendable (Input) -> Data) {
+        self.flow = flow
+        self.initialData = initialData
+        self.pollIntervals = pollIntervals
+    }
+
+    /// A durable flow named `name` with the given steps.
+    public init(
+        _ name: String,
+        pollIntervals: [String: Duration] = [:],
+        initialData: @escaping @Sendable (Input) -> Data,
+        @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>
+    ) throws {
+        self.init(try StepFlow(name, steps), pollIntervals: pollIntervals, initialData: initialData)
+    }
+}

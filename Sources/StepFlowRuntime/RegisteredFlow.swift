@@ -1,0 +1,128 @@
+public import Foundation
+public import Logging
+public import StepFlow
+
+/// A durable flow as the worker and client see it, whatever its input and data types:
+/// it advances stored records (decoding and encoding their JSON) and describes itself.
+public protocol RegisteredFlow: Sendable {
+    /// The flow's name (with its version).
+    var name: String { get }
+
+    /// The flow's items, for display.
+    var root: FlowItem { get }
+
+    /// Every transition of the flow, for display and diagrams.
+    var transitions: [FlowTransition] { get }
+
+    /// Runs the next step of a claimed record and returns the update to save.
+    func advance(
+        _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
+        defaultPollInterval: Duration, logger: Logger
+    ) async -> ProcessUpdate
+}
+
+extension ProcessFlow: RegisteredFlow {
+    /// The flow's items, for display.
+    public var root: FlowItem { flow.root }
+
+    /// Every transition of the flow.
+    public var transitions: [FlowTransition] { flow.transitions }
+
+    /// Decodes the record's input and data, advances it by one step and encodes the result as an update.
+    /// Undecodable input or data fails the process with a reason and keeps the stored values.
+    public func advance(
+        _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
+        defaultPollInterval: Duration, logger: Logger
+    ) async -> ProcessUpdate {
+        let input: Input
+        let data: Data
+        do {
+            input = try JSONDecoder().decode(Input.self, from: record.input)
+        } catch {
+            return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
+                               reason: "the input cannot be decoded as \(Input.self): \(error)")
+        }
+        do {
+            data = try JSONDecoder().decode(Data.self, from: record.data)
+        } catch {
+            return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
+                               reason: "the data cannot be decoded as \(Data.self): \(error)")
+        }
+        var snapshot = ProcessSnapshot(
+            id: record.id, state: record.state, input: input, data: data,
+            stepCount: record.stepCount, attempt: record.attempt
+        )
+        let report = await advance(&snapshot, now: now, defaultPollInterval: defaultPollInterval, logger: logger)
+        var encodedData: Foundation.Data? = nil
+        if case .failed = report.next {
+            // The step's changes are discarded with it.
+        } else {
+            do {
+                encodedData = try JSONEncoder().encode(snapshot.data)
+            } catch {
+                return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
+                                   reason: "the data changed by step '\(report.stepPath ?? "-")' cannot be encoded: \(error)")
+            }
+        }
+        return ProcessUpdate(report: report, snapshotState: snapshot.state, data: encodedData, stepCount: snapshot.stepCount,
+                             attempt: snapshot.attempt, record: record, leaseToken: leaseToken, now: now, worker: worker)
+    }
+
+    static func defect(_ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String, reason: String) -> ProcessUpdate {
+        ProcessUpdate.failing(record.id, leaseToken: leaseToken, stepCount: record.stepCount, state: record.state,
+                              reason: reason, now: now, worker: worker)
+    }
+}
+
+extension ProcessUpdate {
+    /// The update that saves a step's report.
+    init(
+        report: StepReport, snapshotState: FlowState, data: Foundation.Data?, stepCount: Int, attempt: Int,
+        record: ProcessRecord, leaseToken: Int64, now: Date, worker: String
+    ) {
+        let status: ProcessStatus
+        let dueAt: Date?
+        let lastError: String?
+        switch report.next {
+        case .completed:
+            (status, dueAt, lastError) = (.completed, nil, nil)
+        case let .dueAt(date):
+            (status, dueAt, lastError) = (date > now ? .waiting : .running, date, report.outcome == .retried ? report.error : nil)
+        case let .failed(reason):
+            (status, dueAt, lastError) = (.failed, nil, reason)
+        }
+        let entry = HistoryEntry(
+            sequence: stepCount, startedAt: report.startedAt, stepPath: report.stepPath, before: report.before,
+            after: report.after, duration: report.duration, outcome: report.outcome, error: report.error,
+            worker: worker, leaseToken: leaseToken
+        )
+        let failed = status == .failed
+        self.init(
+            id: record.id, leaseToken: leaseToken, state: failed ? nil : snapshotState, data: data, status: status,
+            dueAt: dueAt, stepCount: stepCount, attempt: attempt, lastError: lastError, history: entry, now: now
+        )
+    }
+
+    /// An update that fails a process whose stored record cannot be read at all (a corrupt row):
+    /// it keeps everything stored and records the reason, without a history entry.
+    static func failingUnreadable(_ id: ProcessID, leaseToken: Int64, reason: String, now: Date) -> ProcessUpdate {
+        ProcessUpdate(
+            id: id, leaseToken: leaseToken, state: nil, data: nil, status: .failed, dueAt: nil,
+            stepCount: nil, attempt: 0, lastError: reason, history: nil, now: now
+        )
+    }
+
+    /// An update that fails a process whose record cannot be used, keeping its stored state and data.
+    static func failing(
+        _ id: ProcessID, leaseToken: Int64, stepCount: Int, state: FlowState, reason: String, now: Date, worker: String
+    ) -> ProcessUpdate {
+        let entry = HistoryEntry(
+            sequence: stepCount + 1, startedAt: now, stepPath: nil, before: state, after: state, duration: .zero,
+            outcome: .failed, error: reason, worker: worker, leaseToken: leaseToken
+        )
+        return ProcessUpdate(
+            id: id, leaseToken: leaseToken, state: nil, data: nil, status: .failed, dueAt: nil,
+            stepCount: stepCount + 1, attempt: 0, lastError: reason, history: entry, now: now
+        )
+    }
+}

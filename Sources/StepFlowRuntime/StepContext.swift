@@ -1,0 +1,67 @@
+public import Foundation
+public import Logging
+
+/// What a step of a durable process receives: the process's input and data, its identity, an
+/// idempotency key, a logger, and a way to ask for the next check later.
+///
+/// ```swift
+/// Do("createPullRequest") { context in
+///     context.data.pullRequest = try await git.openPullRequest(
+///         for: context.input.app, idempotencyKey: context.idempotencyKey)
+/// }
+/// WaitFor("merged") { context in
+///     context.checkAgain(after: .seconds(30))   // like a reconciler's RequeueAfter
+///     return try await git.isMerged(context.data.pullRequest)
+/// }
+/// ```
+///
+/// A context lives for one step. Changes to ``data`` are saved atomically with the state after the step;
+/// if the step throws, they are discarded with it.
+public final class StepContext<Input: Sendable, Data: Sendable> {
+    /// The process's identifier.
+    public let processID: ProcessID
+    /// The process's flow name (with its version).
+    public let flowName: String
+    /// The path of the step being run (`""` while no step is known, e.g. for a structural-only apply).
+    public let stepPath: String
+    /// The process's step count before this step: it identifies this application of the step.
+    public let stepSequence: Int
+    /// The input the process was started with.
+    public let input: Input
+    /// The process's data; changes are saved with the state after the step.
+    public var data: Data
+    /// A logger with the process id and step path as metadata.
+    public let logger: Logger
+    /// When the worker started this step.
+    public let now: Date
+    /// The delay requested with ``checkAgain(after:)``, if any.
+    public private(set) var requestedDelay: Duration?
+
+    /// A context; the runtime creates one per step.
+    public init(
+        processID: ProcessID, flowName: String, stepPath: String, stepSequence: Int,
+        input: Input, data: Data, logger: Logger, now: Date
+    ) {
+        self.processID = processID
+        self.flowName = flowName
+        self.stepPath = stepPath
+        self.stepSequence = stepSequence
+        self.input = input
+        self.data = data
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A key that is the same every time this application of this step is repeated (after a crash
+    /// between its side effect and its save) and different for any other: `<process id>/<step path>#<sequence>`.
+    ///
+    /// Steps run at least once; pass this key to external calls (create a pull request, charge a card) so they
+    /// can recognise a repeat.
+    public var idempotencyKey: String { "\(processID)/\(stepPath)#\(stepSequence)" }
+
+    /// Asks for the process's next step to be due after `delay` rather than at once (or rather than after the
+    /// poll interval, for a `WaitFor` that is not yet true).
+    public func checkAgain(after delay: Duration) {
+        requestedDelay = delay
+    }
+}

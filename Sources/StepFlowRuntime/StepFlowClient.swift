@@ -1,0 +1,152 @@
+import Foundation
+public import Logging
+
+/// Starts, inspects and steers processes in a store.
+///
+/// ```swift
+/// let client = StepFlowClient(store: store, registry: registry)
+/// let process = try await client.start(deploy, id: "checkout-service", input: DeployInput(app: "checkout"))
+/// let finished = try await client.waitForCompletion(of: process.id, timeout: .seconds(60))
+/// ```
+public struct StepFlowClient: Sendable {
+    /// The store the client works on.
+    public let store: any ProcessStore
+    /// The flows the client knows (needed by ``advance(_:worker:defaultPollInterval:logger:)``).
+    public let registry: FlowRegistry
+    /// The client's clock.
+    public let clock: any RuntimeClock
+
+    /// A client of `store`.
+    public init(store: any ProcessStore, registry: FlowRegistry = FlowRegistry(), clock: any RuntimeClock = SystemClock()) {
+        self.store = store
+        self.registry = registry
+        self.clock = clock
+    }
+
+    /// Starts a process of `flow` with `input`, due at once.
+    ///
+    /// Starting an id that exists is idempotent: the existing process is returned unchanged.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.conflict` if the id exists with another flow;
+    ///   ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data cannot be encoded.
+    @discardableResult
+    public func start<Input, Data>(_ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input) async throws -> ProcessRecord {
+        let encoder = JSONEncoder()
+        let inputJSON: Foundation.Data
+        let dataJSON: Foundation.Data
+        do {
+            inputJSON = try encoder.encode(input)
+            dataJSON = try encoder.encode(flow.initialData(input))
+        } catch {
+            throw StepFlowRuntimeError(.invalidValue, "the input of process '\(id)' cannot be encoded as JSON: \(error)")
+        }
+        return try await store.create(NewProcess(id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now)).record
+    }
+
+    /// The process with this id.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.notFound`.
+    public func process(_ id: ProcessID) async throws -> ProcessRecord {
+        guard let record = try await store.process(id) else { throw ProcessStoreError.notFound(id) }
+        return record
+    }
+
+    /// The history of a process, oldest first.
+    public func history(of id: ProcessID) async throws -> [HistoryEntry] {
+        try await store.history(of: id)
+    }
+
+    /// Processes matching `query`, ordered by id.
+    public func list(_ query: ProcessQuery = ProcessQuery()) async throws -> [ProcessRecord] {
+        try await store.processes(query)
+    }
+
+    /// Cancels a process: it stops at the next step boundary, and a step in flight cannot save its result.
+    @discardableResult
+    public func cancel(_ id: ProcessID, reason: String) async throws -> ProcessRecord {
+        try await store.execute(.cancel(reason: reason), on: id, now: clock.now)
+    }
+
+    /// Makes a running or waiting process due now, and wakes an idle worker.
+    @discardableResult
+    public func wake(_ id: ProcessID) async throws -> ProcessRecord {
+        try await store.execute(.wake, on: id, now: clock.now)
+    }
+
+    /// Makes a failed process run again from its saved state (for instance once its flow version is registered).
+    @discardableResult
+    public func resume(_ id: ProcessID) async throws -> ProcessRecord {
+        try await store.execute(.resume, on: id, now: clock.now)
+    }
+
+    /// Waits until the process has finished (completed, failed or cancelled) and returns it.
+    ///
+    /// - Throws: ``StepFlowRuntimeError`` `.timeout` when `timeout` passes first.
+    public func waitForCompletion(
+        of id: ProcessID, timeout: Duration? = nil, checkEvery interval: Duration = .milliseconds(50)
+    ) async throws -> ProcessRecord {
+        let deadline = timeout.map { clock.now.addingTimeInterval($0.timeInterval) }
+        while true {
+            let record = try await process(id)
+            if record.status.isFinished { return record }
+            if let deadline, clock.now >= deadline {
+                throw StepFlowRuntimeError(.timeout, "process '\(id)' is still \(record.status) after \(timeout!); it is at \(record.state)")
+            }
+            try await clock.sleep(until: clock.now.addingTimeInterval(interval.timeInterval))
+        }
+    }
+
+    /// Advances one process by one step now, without a worker — for callers that bring their own scheduler
+    /// (a reconcile loop, a cron job) — and says what to do next.
+    ///
+    /// The process is claimed (even if not yet due, but never while another worker holds it), stepped with
+    /// its registered flow, and saved like a worker's step.
+    ///
+    /// - Returns: ``NextAction/completed``, ``NextAction/dueAt(_:)`` or ``NextAction/failed(_:)``; a process that
+    ///   had already finished returns its end (`.completed`, or `.failed` with its reason).
+    /// - Throws: ``ProcessStoreError`` `.notFound`, or `.conflict` when another worker holds the process.
+    public func advance(
+        _ id: ProcessID, worker: String = "client", defaultPollInterval: Duration = .seconds(5),
+        logger: Logger = Logger(label: "stepflow.client")
+    ) async throws -> NextAction {
+        let now = clock.now
+        let current = try await process(id)
+        if current.status.isFinished { return Self.next(for: current) }
+        let claimed = try await store.claim(ClaimRequest(
+            owner: worker, now: now, leaseDuration: .seconds(300), limit: 1, only: id, force: true
+        ))
+        guard let claim = claimed.first else {
+            throw ProcessStoreError(.conflict, processID: id, "process '\(id)' is held by another worker (\(current.lease?.owner ?? "?")); try again later")
+        }
+        let update: ProcessUpdate
+        switch claim.record {
+        case let .failure(error):
+            update = .failingUnreadable(id, leaseToken: claim.leaseToken, reason: error.message, now: now)
+        case let .success(record):
+            if let flow = registry.flow(named: record.flowName) {
+                update = await flow.advance(record, leaseToken: claim.leaseToken, now: now, worker: worker,
+                                            defaultPollInterval: defaultPollInterval, logger: logger)
+            } else {
+                update = .failing(id, leaseToken: claim.leaseToken, stepCount: record.stepCount, state: record.state,
+                                  reason: "flow '\(record.flowName)' is not registered with this client; register it and resume the process",
+                                  now: now, worker: worker)
+            }
+        }
+        guard try await store.commit([update]) == [.saved] else {
+            throw ProcessStoreError(.conflict, processID: id, "process '\(id)' was cancelled or taken over while its step ran; the result was dropped")
+        }
+        switch update.status {
+        case .completed: return .completed
+        case .failed, .cancelled: return .failed(update.lastError ?? "failed")
+        case .running, .waiting: return .dueAt(update.dueAt ?? now)
+        }
+    }
+
+    private static func next(for record: ProcessRecord) -> NextAction {
+        switch record.status {
+        case .completed: .completed
+        case .failed, .cancelled: .failed(record.lastError ?? record.status.rawValue)
+        case .running, .waiting: .dueAt(record.dueAt ?? record.updatedAt)
+        }
+    }
+}

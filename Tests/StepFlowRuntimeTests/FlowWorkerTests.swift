@@ -1,0 +1,261 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import StepFlow
+import StepFlowRuntime
+import StepFlowTesting
+import Testing
+
+@Suite struct FlowWorkerTests {
+    let clock = ManualClock()
+    let store = MemoryProcessStore()
+
+    func worker(_ registry: FlowRegistry, concurrency: Int = 1, poll: Duration = .seconds(10)) -> FlowWorker {
+        FlowWorker(
+            store: store, registry: registry,
+            configuration: .init(workerID: "w1", concurrency: concurrency, pollInterval: poll),
+            clock: clock, logger: testLogger
+        )
+    }
+
+    @Test func runsAProcessToCompletionSavingEveryStep() async throws {
+        let log = CallLog()
+        let flow = try orderFlow(log: log)
+        let client = StepFlowClient(store: store, clock: clock)
+        let worker = worker(try registry(flow))
+        try await client.start(flow, id: "o1", input: Order(item: "book"))
+
+        // reserve, then the first poll (not yet) → waiting for the poll interval.
+        #expect(try await worker.runUntilIdle() == 2)
+        var record = try await client.process("o1")
+        #expect(record.status == .waiting)
+        #expect(record.state.events == ["start:order.v1/paidWaitFor"])
+        #expect(record.dueAt == clock.now.addingTimeInterval(10))
+        #expect(try record.decodeData(as: OrderData.self).polls == 1)
+        #expect(record.attempt == 1)
+
+        // Nothing is due before the poll interval has passed.
+        clock.advance(by: .seconds(9))
+        #expect(try await worker.runUntilIdle() == 0)
+        clock.advance(by: .seconds(1))
+        #expect(try await worker.runUntilIdle() == 1)
+        clock.advance(by: .seconds(10))
+        // The third poll holds; ship runs, and the flow's completion is saved with it.
+        #expect(try await worker.runUntilIdle() == 2)
+        record = try await client.process("o1")
+        #expect(record.status == .completed)
+        #expect(record.state.events == ["completed:order.v1"])
+        #expect(record.dueAt == nil)
+        #expect(record.lease == nil)
+        let data = try record.decodeData(as: OrderData.self)
+        #expect(data == OrderData(reserved: true, polls: 3, shipped: true, keys: ["o1/order.v1/reserve#0"]))
+        #expect(log.all == ["reserve book o1/order.v1/reserve#0", "ship book"])
+
+        let history = try await client.history(of: "o1")
+        #expect(history.map(\.outcome) == [.advanced, .waiting, .waiting, .advanced, .completed])
+        #expect(history.map(\.sequence) == [1, 2, 3, 4, 5])
+        #expect(history.map(\.stepPath) == [
+            "order.v1/reserve", "order.v1/paidWaitFor", "order.v1/paidWaitFor", "order.v1/paidWaitFor", "order.v1/ship",
+        ])
+        #expect(history.last?.after.events == ["completed:order.v1"])
+        #expect(history.allSatisfy { $0.worker == "w1" })
+        #expect(record.stepCount == 5)
+    }
+
+    @Test func stepCanAskToBeCheckedAgainLater() async throws {
+        let flow = try ProcessFlow<Order, OrderData>("requeue.v1", initialData: { _ in OrderData() }) {
+            WaitFor("ready") { context in
+                context.checkAgain(after: .seconds(30))
+                context.data.polls += 1
+                return context.data.polls == 2
+            }
+        }
+        let client = StepFlowClient(store: store, clock: clock)
+        try await client.start(flow, id: "r", input: Order(item: "x"))
+        let worker = worker(try registry(flow), poll: .seconds(1))
+        #expect(try await worker.runUntilIdle() == 1)
+        #expect(try await client.process("r").dueAt == clock.now.addingTimeInterval(30))
+        clock.advance(by: .seconds(29))
+        #expect(try await worker.runUntilIdle() == 0)
+        clock.advance(by: .seconds(1))
+        #expect(try await worker.runUntilIdle() == 1)
+        #expect(try await client.process("r").status == .completed)
+    }
+
+    @Test func perStepPollIntervalOverridesTheWorkers() async throws {
+        var flow = try orderFlow(log: CallLog())
+        flow.pollIntervals["order.v1/paidWaitFor"] = .seconds(2)
+        let client = StepFlowClient(store: store, clock: clock)
+        try await client.start(flow, id: "p", input: Order(item: "x"))
+        _ = try await worker(try registry(flow)).runUntilIdle()
+        #expect(try await client.process("p").dueAt == clock.now.addingTimeInterval(2))
+    }
+
+    @Test func aFailingStepFailsOnlyItsProcessAndKeepsItsState() async throws {
+        let log = CallLog()
+        let failShip = Flag(true)
+        let flow = try orderFlow(log: log, ready: Flag(true), failShip: failShip)
+        let client = StepFlowClient(store: store, clock: clock)
+        try await client.start(flow, id: "bad", input: Order(item: "x"))
+        let worker = worker(try registry(flow))
+        _ = try await worker.runUntilIdle()
+        let failed = try await client.process("bad")
+        #expect(failed.status == .failed)
+        #expect(failed.lastError == "step 'order.v1/ship' failed: the warehouse is on fire")
+        #expect(failed.state.events == ["completed:order.v1/paidWaitFor"])
+        #expect(try await client.history(of: "bad").last?.outcome == .failed)
+
+        // Other processes carry on.
+        failShip.set(false)
+        try await client.start(flow, id: "good", input: Order(item: "y"))
+        _ = try await worker.runUntilIdle()
+        #expect(try await client.process("good").status == .completed)
+        #expect(try await client.process("bad").status == .failed)
+
+        // Resumed, the failed process continues from its saved state: ship runs, reserve does not run again.
+        try await client.resume("bad")
+        _ = try await worker.runUntilIdle()
+        #expect(try await client.process("bad").status == .completed)
+        #expect(log.all.filter { $0.hasPrefix("reserve x") }.count == 1)
+    }
+
+    @Test func unknownFlowFailsWithAReasonAndResumesOnceRegistered() async throws {
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
+        let client = StepFlowClient(store: store, clock: clock)
+        try await client.start(flow, id: "o", input: Order(item: "x"))
+        let other = try ProcessFlow<Order, OrderData>("other.v1", initialData: { _ in OrderData() }) { Do("x") { _ in } }
+        _ = try await worker(try registry(other)).runUntilIdle()
+        let failed = try await client.process("o")
+        #expect(failed.status == .failed)
+        #expect(failed.lastError?.contains("flow 'order.v1' is not registered") == true)
+        #expect(failed.state == FlowState())
+
+        try await client.resume("o")
+        _ = try await worker(try registry(other, flow)).runUntilIdle()
+        #expect(try await client.process("o").status == .completed)
+    }
+
+    @Test func stateUnknownToTheFlowFailsTheProcessWithoutLosingIt() async throws {
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
+        _ = try await store.create(NewProcess(
+            id: "old", flowName: "order.v1", input: Data(#"{"item":"x"}"#.utf8), data: try JSONEncoder().encode(OrderData()),
+            state: FlowState(events: ["start:order.v1/removedStep"]), now: clock.now
+        ))
+        _ = try await worker(try registry(flow)).runUntilIdle()
+        let failed = try #require(await store.process("old"))
+        #expect(failed.status == .failed)
+        #expect(failed.state.events == ["start:order.v1/removedStep"])
+        #expect(failed.lastError?.contains("is not a state of flow 'order.v1'") == true)
+    }
+
+    @Test func undecodableDataFailsTheProcessAndKeepsTheStoredBytes() async throws {
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
+        _ = try await store.create(NewProcess(
+            id: "d", flowName: "order.v1", input: Data(#"{"item":"x"}"#.utf8), data: Data("not json".utf8), now: clock.now
+        ))
+        _ = try await worker(try registry(flow)).runUntilIdle()
+        let failed = try #require(await store.process("d"))
+        #expect(failed.status == .failed)
+        #expect(failed.lastError?.contains("the data cannot be decoded as OrderData") == true)
+        #expect(failed.data == Data("not json".utf8))
+    }
+
+    @Test func cancelWhileAStepRunsRejectsItsSave() async throws {
+        let entered = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let flow = try ProcessFlow<Order, OrderData>("slow.v1", initialData: { _ in OrderData() }) {
+            Do("slow") { context in
+                entered.continuation.yield()
+                for await _ in release.stream { break }
+                context.data.shipped = true
+            }
+        }
+        let client = StepFlowClient(store: store, clock: clock)
+        try await client.start(flow, id: "s", input: Order(item: "x"))
+        let worker = worker(try registry(flow))
+        async let round = worker.runRound()
+        for await _ in entered.stream { break }
+        try await client.cancel("s", reason: "changed my mind")
+        release.continuation.yield()
+        let result = try await round
+        #expect(result == FlowWorker.Round(claimed: 1, saved: 0, rejected: 1))
+        let record = try await client.process("s")
+        #expect(record.status == .cancelled)
+        #expect(record.lastError == "changed my mind")
+        #expect(try record.decodeData(as: OrderData.self).shipped == false)
+        #expect(try await client.history(of: "s").isEmpty)
+    }
+
+    @Test func concurrencyRunsSeveralStepsAtOnce() async throws {
+        let gate = Gate(parties: 4)
+        let flow = try ProcessFlow<Order, OrderData>("parallel.v1", initialData: { _ in OrderData() }) {
+            Do("meet") { _ in await gate.arrive() }
+        }
+        let client = StepFlowClient(store: store, clock: clock)
+        for index in 0..<4 { try await client.start(flow, id: ProcessID("p\(index)"), input: Order(item: "x")) }
+        // With concurrency 4, the four steps wait for each other and all finish; with 1 they would deadlock.
+        let round = try await worker(try registry(flow), concurrency: 4).runRound()
+        #expect(round == FlowWorker.Round(claimed: 4, saved: 4, rejected: 0))
+    }
+
+    @Test func gracefulShutdownStopsAnIdleWorker() async throws {
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
+        let worker = FlowWorker(store: store, registry: try registry(flow), configuration: .init(idleInterval: .seconds(3600)), logger: testLogger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let serviceGroup = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+            group.addTask { try await serviceGroup.run() }
+            let client = StepFlowClient(store: store)
+            try await client.start(flow, id: "g", input: Order(item: "x"))
+            let done = try await client.waitForCompletion(of: "g", timeout: .seconds(10))
+            #expect(done.status == .completed)
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func duplicateFlowNamesAreRefused() throws {
+        let flow = try orderFlow(log: CallLog())
+        #expect(throws: StepFlowRuntimeError.self) { try FlowRegistry([flow, flow]) }
+    }
+
+    @Test func advanceStepsOneProcessForACallersOwnScheduler() async throws {
+        let flow = try orderFlow(log: CallLog())
+        let client = StepFlowClient(store: store, registry: try registry(flow), clock: clock)
+        try await client.start(flow, id: "k", input: Order(item: "x"))
+        #expect(try await client.advance("k") == .dueAt(clock.now))
+        #expect(try await client.advance("k", defaultPollInterval: .seconds(7)) == .dueAt(clock.now.addingTimeInterval(7)))
+        #expect(try await client.advance("k") == .dueAt(clock.now.addingTimeInterval(5)))
+        #expect(try await client.advance("k") == .dueAt(clock.now))
+        #expect(try await client.advance("k") == .completed)
+        #expect(try await client.advance("k") == .completed)
+        await #expect(throws: ProcessStoreError.self) { try await client.advance("missing") }
+    }
+
+    @Test func snapshotAdvanceNeedsNoStore() async throws {
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
+        var snapshot = ProcessSnapshot(id: "k8s", input: Order(item: "x"), data: OrderData())
+        var actions: [NextAction] = []
+        repeat {
+            actions.append(await flow.advance(&snapshot, now: clock.now, logger: testLogger).next)
+        } while actions.last != .completed
+        #expect(actions == [.dueAt(clock.now), .dueAt(clock.now), .completed])
+        #expect(snapshot.data.shipped)
+        #expect(snapshot.state.events == ["completed:order.v1"])
+    }
+}
+
+/// Lets `parties` tasks through only once all have arrived.
+actor Gate {
+    private let parties: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    init(parties: Int) { self.parties = parties }
+    func arrive() async {
+        await withCheckedContinuation { continuation in
+            waiting.append(continuation)
+            if waiting.count == parties {
+                for waiter in waiting { waiter.resume() }
+                waiting = []
+            }
+        }
+    }
+}
