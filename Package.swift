@@ -36,8 +36,10 @@ let package = Package(
         ),
         // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
         .target(name: "StepFlowTesting", dependencies: ["StepFlowRuntime"], swiftSettings: swiftSettings),
+        // The continuous-deployment pipeline of go-stepflow's example, with simulated external systems (used by the CLI).
+        .target(name: "DeployPipeline", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
-        .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting", "DeployPipeline"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
