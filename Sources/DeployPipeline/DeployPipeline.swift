@@ -13,6 +13,9 @@ public enum DeployPipeline {
     /// The flow's name, with its version.
     public static let name = "deploy.v1"
 
+    /// The context the pipeline's steps receive.
+    public typealias Context = StepContext<Input, Data>
+
     /// How many transient errors one process retries before it fails.
     public static let maxTransientRetries = 10
 

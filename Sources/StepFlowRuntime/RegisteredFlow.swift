@@ -14,6 +14,9 @@ public protocol RegisteredFlow: Sendable {
     /// Every transition of the flow, for display and diagrams.
     var transitions: [FlowTransition] { get }
 
+    /// The path of the step the next apply of `state` runs, or `nil` (completed, or a state the flow does not know).
+    func nextStepPath(in state: FlowState) -> String?
+
     /// Runs the next step of a claimed record and returns the update to save.
     func advance(
         _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
@@ -27,6 +30,9 @@ extension ProcessFlow: RegisteredFlow {
 
     /// Every transition of the flow.
     public var transitions: [FlowTransition] { flow.transitions }
+
+    /// The path of the step the next apply of `state` runs, or `nil`.
+    public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStep(in: state))?.path }
 
     /// Decodes the record's input and data, advances it by one step and encodes the result as an update.
     /// Undecodable input or data fails the process with a reason and keeps the stored values.

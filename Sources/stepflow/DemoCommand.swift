@@ -1,0 +1,109 @@
+import ArgumentParser
+import DeployPipeline
+import Foundation
+import Logging
+import ServiceLifecycle
+import StepFlowRuntime
+
+/// `stepflow demo`: the continuous-deployment pipeline for N applications, driven by one worker.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the continuous-deployment pipeline for N applications against simulated systems.",
+        discussion: """
+            Each application is one durable process of the flow deploy.v1: collect its actual state, compare it \
+            with the desired version, open a GitOps pull request, wait for the merge and the rollout, then collect \
+            and validate the post-deployment state. The collector, the Git host and the GitOps agent are SIMULATED \
+            in-process, with random latencies and occasional transient failures.
+
+            Every step is saved to the store. Interrupt the demo (Ctrl-C, or kill -9) and run it again: it continues \
+            from the stored states, repeating nothing but the steps that were in flight.
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "How many applications to deploy.")
+    var apps = 50
+
+    @Option(help: "How many steps run at once (1: a single task drives every process).")
+    var concurrency = 1
+
+    @Option(help: "Multiplies the simulated latencies (0.1 runs ten times faster).")
+    var timeScale = 1.0
+
+    @Option(help: "The probability that a simulated call fails with a transient error.")
+    var failureRate = 0.05
+
+    @Flag(help: "Delete the store's processes first and start over.")
+    var reset = false
+
+    @Flag(help: "Print progress lines instead of a live display.")
+    var plain = false
+
+    func validate() throws {
+        guard apps > 0 else { throw ValidationError("--apps must be at least 1") }
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard timeScale > 0 else { throw ValidationError("--time-scale must be positive") }
+        guard (0...1).contains(failureRate) else { throw ValidationError("--failure-rate must be between 0 and 1") }
+    }
+
+    func run() async throws {
+        if reset { try SQLiteFiles.remove(at: storeOptions.location) }
+        let store = try storeOptions.open()
+        let systems = SimulatedSystems(configuration: .init(timeScale: timeScale, transientFailureRate: failureRate))
+        let flow = try DeployPipeline.flow(systems: systems)
+        let registry = try FlowRegistry([flow])
+        let client = StepFlowClient(store: store, registry: registry)
+
+        var created = 0
+        for index in 1...apps {
+            let app = String(format: "app-%03d", index)
+            let (_, isNew) = try await store.create(NewProcess(
+                id: ProcessID(app), flowName: flow.name,
+                input: try JSONEncoder().encode(DeployPipeline.Input(app: app, desiredVersion: SimulatedSystems.releasedVersion)),
+                data: try JSONEncoder().encode(DeployPipeline.Data()), now: Date()
+            ))
+            if isNew { created += 1 }
+        }
+        let ids = Set((1...apps).map { ProcessID(String(format: "app-%03d", $0)) })
+        print("store: \(storeOptions.location) — \(created) new processes, \(apps - created) continued from the store")
+        print("external systems: SIMULATED in-process (random latencies, \(Int(failureRate * 100))% transient failures)")
+
+        var logger = Logger(label: "stepflow")
+        logger.logLevel = .error
+        let worker = FlowWorker(
+            store: store, registry: registry,
+            configuration: .init(concurrency: concurrency, pollInterval: .milliseconds(250), idleInterval: .milliseconds(200)),
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: worker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
+        ))
+        let display = ProgressDisplay(flow: flow.flow, live: !plain && isatty(STDOUT_FILENO) != 0)
+        let started = Date()
+        let finished = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return false
+            }
+            tasks.addTask {
+                while true {
+                    let records = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
+                    display.render(records, elapsed: Date().timeIntervalSince(started))
+                    if records.allSatisfy(\.status.isFinished) {
+                        await group.triggerGracefulShutdown()
+                        return true
+                    }
+                    try await Task.sleep(for: .milliseconds(records.count > 2000 ? 1000 : 250))
+                }
+            }
+            let first = try await tasks.next() ?? false
+            tasks.cancelAll()
+            return first
+        }
+        let records = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
+        display.render(records, elapsed: Date().timeIntervalSince(started))
+        display.summary(records, elapsed: Date().timeIntervalSince(started), interrupted: !finished)
+    }
+}

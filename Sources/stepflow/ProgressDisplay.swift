@@ -1,0 +1,93 @@
+import DeployPipeline
+import Foundation
+import StepFlow
+import StepFlowRuntime
+import Synchronization
+
+/// The demo's live progress: processes per step, completed, failed and steps per second.
+final class ProgressDisplay: Sendable {
+    private let flow: StepFlow<DeployPipeline.Context>
+    private let live: Bool
+    private let previous = Mutex<(lines: Int, steps: Int, time: Double, lastPrint: Double)>((0, -1, 0, -10))
+
+    init(flow: StepFlow<DeployPipeline.Context>, live: Bool) {
+        self.flow = flow
+        self.live = live
+    }
+
+    /// The step a process is at, for display: the next step's path below the root, or its status.
+    private func position(_ record: ProcessRecord) -> String {
+        switch record.status {
+        case .completed, .failed, .cancelled: return record.status.rawValue
+        case .running, .waiting:
+            guard let path = try? flow.nextStep(in: record.state)?.path else { return "finishing" }
+            return String(path.dropFirst(flow.name.count + 1))
+        }
+    }
+
+    func render(_ records: [ProcessRecord], elapsed: Double) {
+        let steps = records.reduce(0) { $0 + $1.stepCount }
+        let rate: Double = previous.withLock { previous in
+            defer { (previous.steps, previous.time) = (steps, elapsed) }
+            guard previous.steps >= 0, elapsed > previous.time else { return 0 }
+            return Double(steps - previous.steps) / (elapsed - previous.time)
+        }
+        var byPosition: [String: Int] = [:]
+        for record in records { byPosition[position(record), default: 0] += 1 }
+        let order = flow.root.allItems.map { String($0.path.dropFirst(flow.name.count + 1)) }
+        let active = byPosition.keys.filter { !["completed", "failed", "cancelled"].contains($0) }
+            .sorted { (order.firstIndex(of: $0) ?? .max) < (order.firstIndex(of: $1) ?? .max) }
+        let done = byPosition["completed", default: 0]
+        let failed = byPosition["failed", default: 0]
+        let header = String(format: "%6.1fs  %d/%d completed, %d failed, %d steps, %.0f steps/s",
+                            elapsed, done, records.count, failed, steps, rate)
+        if live {
+            var lines = [header] + active.map { String(format: "  %5d  %@", byPosition[$0]!, $0) }
+            let count = lines.count
+            let clear = previous.withLock { previous in
+                defer { previous.lines = count }
+                return previous.lines
+            }
+            lines = lines.map { $0 + "\u{1B}[K" }
+            var output = clear > 0 ? "\u{1B}[\(clear)A\r" : ""
+            output += lines.joined(separator: "\n") + "\n"
+            for _ in 0..<max(0, clear - count) { output += "\u{1B}[K\n" }
+            if clear > count { output += "\u{1B}[\(clear - count)A" }
+            FileHandle.standardOutput.write(Data(output.utf8))
+        } else {
+            let due = previous.withLock { previous in
+                guard elapsed - previous.lastPrint >= 2 else { return false }
+                previous.lastPrint = elapsed
+                return true
+            }
+            if due { print(header) }
+        }
+    }
+
+    func summary(_ records: [ProcessRecord], elapsed: Double, interrupted: Bool) {
+        let steps = records.reduce(0) { $0 + $1.stepCount }
+        let data = records.compactMap { try? $0.decodeData(as: DeployPipeline.Data.self) }
+        let deployed = records.filter { $0.status == .completed }.compactMap { try? $0.decodeData(as: DeployPipeline.Data.self) }
+            .filter(\.needsDeploy).count
+        let completed = records.filter { $0.status == .completed }.count
+        print("")
+        if interrupted {
+            print("Interrupted: steps in flight were finished and saved. Run the same command again to continue.")
+        }
+        print("Summary")
+        print("  processes:      \(records.count)")
+        print("  completed:      \(completed) (\(deployed) deployed, \(completed - deployed) already up to date)")
+        print("  failed:         \(records.filter { $0.status == .failed }.count)")
+        print("  still running:  \(records.filter { $0.status.isActive }.count)")
+        print("  steps applied:  \(steps) in \(String(format: "%.1f", elapsed)) s of this run")
+        print("  transient errors retried: \(data.reduce(0) { $0 + $1.transientRetries })")
+        let reasons = Dictionary(grouping: records.filter { $0.status == .failed }, by: { Self.shortReason($0.lastError ?? "?") })
+        for (reason, failed) in reasons.sorted(by: { $0.value.count > $1.value.count }) {
+            print("  failed (\(failed.count)): \(reason) — e.g. stepflow show \(failed[0].id)")
+        }
+    }
+
+    private static func shortReason(_ reason: String) -> String {
+        reason.replacingOccurrences(of: #"app-\d+"#, with: "<app>", options: .regularExpression)
+    }
+}
