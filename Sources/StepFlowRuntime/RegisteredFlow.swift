@@ -14,6 +14,9 @@ public protocol RegisteredFlow: Sendable {
     /// Every transition of the flow, for display and diagrams.
     var transitions: [FlowTransition] { get }
 
+    /// The flow drawn as a Mermaid or Graphviz DOT diagram.
+    func diagram(_ format: FlowDiagram.Format) -> String
+
     /// The path of the step the next apply of `state` runs, or `nil` (completed, or a state the flow does not know).
     func nextStepPath(in state: FlowState) -> String?
 
@@ -30,6 +33,9 @@ extension ProcessFlow: RegisteredFlow {
 
     /// Every transition of the flow.
     public var transitions: [FlowTransition] { flow.transitions }
+
+    /// The flow drawn as a Mermaid or Graphviz DOT diagram.
+    public func diagram(_ format: FlowDiagram.Format) -> String { flow.diagram(format) }
 
     /// The path of the step the next apply of `state` runs, or `nil`.
     public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStep(in: state))?.path }
