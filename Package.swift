@@ -35,7 +35,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
-        .target(name: "StepFlowTesting", dependencies: ["StepFlowRuntime"], swiftSettings: swiftSettings),
+        .target(name: "StepFlowTesting", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
         .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting"], swiftSettings: swiftSettings),
     ],
