@@ -13,11 +13,13 @@ let package = Package(
         .library(name: "StepFlow", targets: ["StepFlow"]),
         .library(name: "StepFlowRuntime", targets: ["StepFlowRuntime"]),
         .library(name: "StepFlowTesting", targets: ["StepFlowTesting"]),
+        .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
@@ -36,8 +38,19 @@ let package = Package(
         ),
         // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
         .target(name: "StepFlowTesting", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
+        // The embedded default store: one SQLite file in WAL mode.
+        .target(
+            name: "StepFlowSQLite",
+            dependencies: ["StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
         .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepFlowSQLiteTests",
+            dependencies: ["StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
