@@ -11,7 +11,7 @@ enum Transactions {
     static func create(_ db: Database, _ process: NewProcess, path: String) throws -> (record: ProcessRecord, created: Bool) {
         let now = Columns.milliseconds(process.now)
         try db.cachedStatement(sql: SQL.insertProcess).execute(arguments: [
-            process.id.rawValue, process.flowName, try Columns.json(process.state), process.input, process.data,
+            process.id.rawValue, process.flowName, Columns.json(process.state), process.input, process.data,
             now, now, now,
         ])
         let created = db.changesCount == 1
@@ -93,7 +93,7 @@ enum Transactions {
         let append = try db.cachedStatement(sql: SQL.insertHistory)
         return try updates.map { update in
             try save.execute(arguments: [
-                try update.state.map(Columns.json), update.data, update.status.rawValue,
+                update.state.map(Columns.json), update.data, update.status.rawValue,
                 update.dueAt.map(Columns.milliseconds), update.stepCount, update.attempt, update.lastError,
                 Columns.milliseconds(update.now), update.id.rawValue, update.leaseToken,
             ])
@@ -101,7 +101,7 @@ enum Transactions {
             if let entry = update.history {
                 try append.execute(arguments: [
                     update.id.rawValue, entry.sequence, Columns.milliseconds(entry.startedAt), entry.stepPath,
-                    try Columns.json(entry.before), try Columns.json(entry.after), Columns.nanoseconds(entry.duration),
+                    Columns.json(entry.before), Columns.json(entry.after), Columns.nanoseconds(entry.duration),
                     entry.outcome.rawValue, entry.error, entry.worker, entry.leaseToken,
                 ])
             }

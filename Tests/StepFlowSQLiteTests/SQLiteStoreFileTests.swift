@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StepFlow
 import StepFlowRuntime
 @testable import StepFlowSQLite
 import Testing
@@ -159,5 +160,23 @@ import Testing
         }
         let removed = try #require(directory)
         #expect(!FileManager.default.fileExists(atPath: removed))
+    }
+}
+
+/// The store's own writer of states' JSON.
+@Suite struct SQLiteStateJSONTests {
+    @Test func statesAreWrittenExactlyAsJSONEncoderWritesThem() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let everyASCII = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let states: [FlowState] = [
+            [], ["start:deploy.v1/build"], ["completed:a/b", "start:a/c"], [""], [everyASCII],
+            [#"quote " backslash \ slash / "#, "ünïcödé ✓ 😀 \u{2028} \u{7F}", "tab\tnew\nline\r\u{8}\u{C}\u{0}\u{1F}"],
+        ]
+        for state in states {
+            let expected = String(decoding: try encoder.encode(state), as: UTF8.self)
+            #expect(Columns.json(state) == expected)
+            #expect(try JSONDecoder().decode(FlowState.self, from: Data(Columns.json(state).utf8)) == state)
+        }
     }
 }
