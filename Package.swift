@@ -44,6 +44,12 @@ let package = Package(
             dependencies: ["StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // A release-mode measurement of the SQLite store's commit throughput (not a test, not a product).
+        .executableTarget(
+            name: "StepFlowStoreBenchmark",
+            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
         .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting"], swiftSettings: swiftSettings),
         .testTarget(
