@@ -64,14 +64,26 @@ enum Transactions {
         }
         let ids = try String.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
         guard !ids.isEmpty else { return [] }
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: SQL.leaseProcesses(count: ids.count)),
-            arguments: [request.owner, expiry, expiry] + StatementArguments(ids)
-        )
+        var rows: [Row] = []
+        rows.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: leaseChunk) {
+            let chunk = ids[start..<min(start + leaseChunk, ids.count)]
+            // Padded to a power of two with the last id (an IN list ignores repeats), so that a few cached
+            // statements serve every claim size.
+            let width = chunk.count <= 1 ? 1 : 1 << (Int.bitWidth - (chunk.count - 1).leadingZeroBitCount)
+            let padded = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: width - chunk.count)
+            rows += try Row.fetchAll(
+                db.cachedStatement(sql: SQL.leaseProcesses(count: width)),
+                arguments: [request.owner, expiry, expiry] + StatementArguments(padded)
+            )
+        }
         // RETURNING gives no order: put the processes back in due order.
         let byID = Dictionary(rows.map { (RowReader.processID(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[ProcessID($0)].map { claimed($0, path: path) } }
     }
+
+    /// The most ids leased by one statement (well below SQLite's limit of bound parameters).
+    private static let leaseChunk = 512
 
     /// A claimed row: its record, or the defect that prevents reading it.
     private static func claimed(_ row: Row, path: String) -> ClaimedProcess {

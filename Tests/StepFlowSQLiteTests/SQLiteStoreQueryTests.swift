@@ -39,6 +39,20 @@ import Testing
         #expect(history.contains { $0.contains("history_process") }, "\(history)")
     }
 
+    @Test(arguments: [1, 3, 5, 8, 9, 512, 513, 1100])
+    func claimsOfAnySizeLeaseEachProcessOnceInDueOrder(size: Int) async throws {
+        let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
+        // Created in reverse, due in order of their number.
+        for index in (0..<(size + 2)).reversed() {
+            try await store.create(ProcessID("p\(index)"), at: t(Int64(index)))
+        }
+        let claimed = try await store.claim("w1", at: t(100_000), limit: size)
+        #expect(claimed.map(\.id) == (0..<size).map { ProcessID("p\($0)") })
+        #expect(claimed.allSatisfy { $0.leaseToken == 1 })
+        #expect(try claimed.allSatisfy { try $0.record.get().lease?.owner == "w1" })
+        #expect(try await store.claim("w2", at: t(100_000), limit: 10).map(\.id) == [ProcessID("p\(size)"), ProcessID("p\(size + 1)")])
+    }
+
     @Test func aCommitIsOneTransaction() async throws {
         let store = try SQLiteProcessStore.temporary()
         try await store.create("a", at: t(0))
