@@ -13,11 +13,15 @@ let package = Package(
         .library(name: "StepFlow", targets: ["StepFlow"]),
         .library(name: "StepFlowRuntime", targets: ["StepFlowRuntime"]),
         .library(name: "StepFlowTesting", targets: ["StepFlowTesting"]),
+        .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
+        .executable(name: "stepflow", targets: ["stepflow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
@@ -35,11 +39,53 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
-        .target(name: "StepFlowTesting", dependencies: ["StepFlowRuntime"], swiftSettings: swiftSettings),
+        .target(name: "StepFlowTesting", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
+        // The embedded default store: one SQLite file in WAL mode.
+        .target(
+            name: "StepFlowSQLite",
+            dependencies: ["StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         // The continuous-deployment pipeline of go-stepflow's example, with simulated external systems (used by the CLI).
         .target(name: "DeployPipeline", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
+        // The CLI: thin commands over the library.
+        .executableTarget(
+            name: "stepflow",
+            dependencies: [
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "DeployPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The worker process the crash tests SIGKILL and restart (not a product).
+        .executableTarget(
+            name: "stepflow-crash-worker",
+            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/CrashWorker",
+            swiftSettings: swiftSettings
+        ),
+        // A release-mode measurement of the SQLite store's commit throughput (not a test, not a product).
+        .executableTarget(
+            name: "StepFlowStoreBenchmark",
+            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
-        .testTarget(name: "StepFlowRuntimeTests", dependencies: ["StepFlowRuntime", "StepFlowTesting", "DeployPipeline"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepFlowRuntimeTests",
+            dependencies: ["StepFlowRuntime", "StepFlowTesting", "DeployPipeline"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StepFlowSQLiteTests",
+            dependencies: [
+                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

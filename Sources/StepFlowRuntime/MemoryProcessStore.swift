@@ -55,12 +55,15 @@ public actor MemoryProcessStore: ProcessStore {
     }
 
     public func claim(_ request: ClaimRequest) -> [ClaimedProcess] {
+        guard request.limit > 0 else { return [] }
         let expiry = request.leaseExpiry
         if let id = request.only {
             guard var record = records[id], record.status.isActive else { return [] }
             let leaseValid = record.lease.map { $0.expiresAt > request.now } ?? false
             guard !leaseValid, request.force || (record.dueAt.map { $0 <= request.now } ?? false) else { return [] }
-            return [take(&record, owner: request.owner, expiry: expiry)]
+            let claimed = take(&record, owner: request.owner, expiry: expiry)
+            dueQueue.push(expiry, id)
+            return [claimed]
         }
         var claimed: [ClaimedProcess] = []
         while claimed.count < request.limit, let top = dueQueue.top, top.due <= request.now {
@@ -68,6 +71,9 @@ public actor MemoryProcessStore: ProcessStore {
             guard var record = records[top.id], record.status.isActive, record.dueAt == top.due else { continue }
             claimed.append(take(&record, owner: request.owner, expiry: expiry))
         }
+        // Queued once the loop is done: with a lease that has already lapsed (a zero duration), the loop
+        // would otherwise find the processes it just took and return them again.
+        for process in claimed { dueQueue.push(expiry, process.id) }
         return claimed
     }
 
@@ -76,7 +82,6 @@ public actor MemoryProcessStore: ProcessStore {
         record.lease = .init(owner: owner, expiresAt: expiry)
         record.dueAt = expiry
         records[record.id] = record
-        dueQueue.push(expiry, record.id)
         return ClaimedProcess(id: record.id, leaseToken: record.leaseToken, record: .success(record))
     }
 

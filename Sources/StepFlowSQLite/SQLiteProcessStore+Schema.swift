@@ -1,0 +1,139 @@
+import GRDB
+
+extension SQLiteProcessStore {
+    /// The oldest SQLite the store runs on: `STRICT` tables need 3.37 (`RETURNING` needs 3.35).
+    static let minimumSQLiteVersion = (major: 3, minor: 37)
+
+    /// The versioned schema. Migrations are never edited once released: a change is a new migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                -- One row per process. Times are integer milliseconds since 1970 (UTC).
+                CREATE TABLE processes (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    flow_name TEXT NOT NULL,
+                    state TEXT NOT NULL,            -- FlowState's JSON: an array of event strings
+                    input BLOB NOT NULL,            -- JSON
+                    data BLOB NOT NULL,             -- JSON
+                    status TEXT NOT NULL,           -- running, waiting, completed, failed, cancelled
+                    due_at INTEGER,                 -- NULL once finished
+                    step_count INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    lease_owner TEXT,               -- the worker holding the process, with lease_expires_at
+                    lease_expires_at INTEGER,
+                    lease_token INTEGER NOT NULL    -- the fencing token: +1 on every claim and cancellation
+                ) STRICT;
+
+                -- Claims and the next due date read only active processes, earliest first.
+                CREATE INDEX processes_due ON processes (due_at) WHERE status IN ('running', 'waiting');
+                -- Listing a flow's processes, ordered by id.
+                CREATE INDEX processes_flow ON processes (flow_name, id);
+
+                -- One row per saved step, in the order they were saved.
+                CREATE TABLE history (
+                    id INTEGER PRIMARY KEY,
+                    process_id TEXT NOT NULL REFERENCES processes (id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,      -- the process's step count after the step
+                    started_at INTEGER NOT NULL,
+                    step_path TEXT,
+                    state_before TEXT NOT NULL,     -- FlowState's JSON
+                    state_after TEXT NOT NULL,      -- FlowState's JSON
+                    duration_ns INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,          -- advanced, waiting, retried, completed, failed
+                    error TEXT,
+                    worker TEXT NOT NULL,
+                    lease_token INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE INDEX history_process ON history (process_id, sequence);
+                """)
+        }
+        return migrator
+    }
+
+    /// The statements the store runs; `active` is the partial index's condition, spelled the same way
+    /// everywhere so that SQLite uses the index.
+    enum SQL {
+        static let active = "status IN ('running', 'waiting')"
+
+        static let recordColumns = """
+            id, flow_name, state, input, data, status, due_at, step_count, attempt, last_error, \
+            created_at, updated_at, lease_owner, lease_expires_at, lease_token
+            """
+
+        static let selectProcess = "SELECT \(recordColumns) FROM processes WHERE id = ?"
+
+        static let insertProcess = """
+            INSERT INTO processes (\(recordColumns))
+            VALUES (?, ?, ?, ?, ?, 'running', ?, 0, 0, NULL, ?, ?, NULL, NULL, 0)
+            ON CONFLICT (id) DO NOTHING
+            """
+
+        /// The due processes to claim, earliest first: reads the `processes_due` index only.
+        static let selectDue = "SELECT id FROM processes WHERE \(active) AND due_at <= ? ORDER BY due_at LIMIT ?"
+
+        /// Leases the processes whose ids are bound after the lease's owner, expiry and expiry (as due time).
+        static func leaseProcesses(count: Int) -> String {
+            let placeholders = Array(repeating: "?", count: count).joined(separator: ", ")
+            return """
+                UPDATE processes SET lease_owner = ?, lease_expires_at = ?, due_at = ?, lease_token = lease_token + 1
+                WHERE id IN (\(placeholders))
+                RETURNING \(recordColumns)
+                """
+        }
+
+        /// Leases one named process if it is active, not held by a valid lease, and due (or forced).
+        static let leaseOne = """
+            UPDATE processes SET lease_owner = ?, lease_expires_at = ?, due_at = ?, lease_token = lease_token + 1
+            WHERE id = ? AND \(active) AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND (? OR due_at <= ?)
+            RETURNING \(recordColumns)
+            """
+
+        static let commitUpdate = """
+            UPDATE processes SET
+                state = coalesce(?, state), data = coalesce(?, data), status = ?, due_at = ?, step_count = ?,
+                attempt = ?, last_error = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = ? AND lease_token = ? AND \(active)
+            """
+
+        static let insertHistory = """
+            INSERT INTO history (
+                process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
+                error, worker, lease_token
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+
+        static let selectHistory = """
+            SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
+                lease_token
+            FROM history WHERE process_id = ? ORDER BY id
+            """
+
+        static let renewLease = """
+            UPDATE processes SET lease_expires_at = ?, due_at = ?
+            WHERE id = ? AND lease_token = ? AND lease_owner = ? AND \(active)
+            """
+
+        static let releaseLease = """
+            UPDATE processes SET lease_owner = NULL, lease_expires_at = NULL,
+                due_at = CASE WHEN \(active) THEN ? ELSE due_at END
+            WHERE id = ? AND lease_token = ? AND lease_owner = ?
+            """
+
+        static let applyCommand = """
+            UPDATE processes SET
+                status = ?, due_at = ?, attempt = ?, last_error = ?, updated_at = ?, lease_owner = ?,
+                lease_expires_at = ?, lease_token = ?
+            WHERE id = ?
+            RETURNING \(recordColumns)
+            """
+
+        static let nextDueDate = "SELECT min(due_at) FROM processes WHERE \(active)"
+
+        static let dueCount = "SELECT count(*) FROM processes WHERE \(active) AND due_at <= ?"
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import StepFlow
+import StepFlowRuntime
+
+/// The body of each store operation, run inside the transaction the store opens. They capture nothing,
+/// so that no database queue ever holds the store.
+enum Transactions {
+    typealias SQL = SQLiteProcessStore.SQL
+
+    static func create(_ db: Database, _ process: NewProcess, path: String) throws -> (record: ProcessRecord, created: Bool) {
+        let now = Columns.milliseconds(process.now)
+        try db.cachedStatement(sql: SQL.insertProcess).execute(arguments: [
+            process.id.rawValue, process.flowName, Columns.json(process.state), process.input, process.data,
+            now, now, now,
+        ])
+        let created = db.changesCount == 1
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [process.id.rawValue])
+        else { throw ProcessStoreError(.unavailable, processID: process.id, "process '\(process.id)' vanished while it was created in '\(path)'") }
+        if !created {
+            let flowName = try RowReader(row: row, processID: process.id, path: path).text(1, "flow_name")
+            guard flowName == process.flowName else {
+                throw ProcessStoreError(
+                    .conflict, processID: process.id,
+                    "process '\(process.id)' already exists with flow '\(flowName)', not '\(process.flowName)'"
+                )
+            }
+        }
+        return (try RowReader.record(row, path: path), created)
+    }
+
+    static func processes(_ db: Database, _ query: ProcessQuery, path: String) throws -> [ProcessRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let flowName = query.flowName {
+            conditions.append("flow_name = ?")
+            arguments += [flowName]
+        }
+        if let statuses = query.statuses {
+            if statuses.isEmpty { return [] }
+            let names = statuses.map(\.rawValue).sorted()
+            conditions.append("status IN (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))")
+            arguments += StatementArguments(names)
+        }
+        if let after = query.after {
+            conditions.append("id > ?")
+            arguments += [after.rawValue]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [max(query.limit, 0)]
+        let sql = "SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?"
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { try RowReader.record($0, path: path) }
+    }
+
+    static func claim(_ db: Database, _ request: ClaimRequest, path: String) throws -> [ClaimedProcess] {
+        let now = Columns.milliseconds(request.now)
+        let expiry = Columns.milliseconds(request.leaseExpiry)
+        if let only = request.only {
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: SQL.leaseOne),
+                arguments: [request.owner, expiry, expiry, only.rawValue, now, request.force, now]
+            )
+            return rows.map { claimed($0, path: path) }
+        }
+        let ids = try String.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
+        guard !ids.isEmpty else { return [] }
+        var rows: [Row] = []
+        rows.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: leaseChunk) {
+            let chunk = ids[start..<min(start + leaseChunk, ids.count)]
+            // Padded to a power of two with the last id (an IN list ignores repeats), so that a few cached
+            // statements serve every claim size.
+            let width = chunk.count <= 1 ? 1 : 1 << (Int.bitWidth - (chunk.count - 1).leadingZeroBitCount)
+            let padded = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: width - chunk.count)
+            rows += try Row.fetchAll(
+                db.cachedStatement(sql: SQL.leaseProcesses(count: width)),
+                arguments: [request.owner, expiry, expiry] + StatementArguments(padded)
+            )
+        }
+        // RETURNING gives no order: put the processes back in due order.
+        let byID = Dictionary(rows.map { (RowReader.processID(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[ProcessID($0)].map { claimed($0, path: path) } }
+    }
+
+    /// The most ids leased by one statement (well below SQLite's limit of bound parameters).
+    private static let leaseChunk = 512
+
+    /// A claimed row: its record, or the defect that prevents reading it.
+    private static func claimed(_ row: Row, path: String) -> ClaimedProcess {
+        let id = RowReader.processID(of: row)
+        let leaseToken: Int64 = (try? RowReader(row: row, processID: id, path: path).integer(14, "lease_token")) ?? 0
+        let record: Result<ProcessRecord, ProcessStoreError>
+        do {
+            record = .success(try RowReader.record(row, path: path))
+        } catch let error as ProcessStoreError {
+            record = .failure(error)
+        } catch {
+            record = .failure(ProcessStoreError(.corruptRecord, processID: id, "process '\(id)' cannot be read from '\(path)': \(error)"))
+        }
+        return ClaimedProcess(id: id, leaseToken: leaseToken, record: record)
+    }
+
+    static func commit(_ db: Database, _ updates: [ProcessUpdate]) throws -> [CommitOutcome] {
+        let save = try db.cachedStatement(sql: SQL.commitUpdate)
+        let append = try db.cachedStatement(sql: SQL.insertHistory)
+        return try updates.map { update in
+            try save.execute(arguments: [
+                update.state.map(Columns.json), update.data, update.status.rawValue,
+                update.dueAt.map(Columns.milliseconds), update.stepCount, update.attempt, update.lastError,
+                Columns.milliseconds(update.now), update.id.rawValue, update.leaseToken,
+            ])
+            guard db.changesCount == 1 else { return .rejected }
+            if let entry = update.history {
+                try append.execute(arguments: [
+                    update.id.rawValue, entry.sequence, Columns.milliseconds(entry.startedAt), entry.stepPath,
+                    Columns.json(entry.before), Columns.json(entry.after), Columns.nanoseconds(entry.duration),
+                    entry.outcome.rawValue, entry.error, entry.worker, entry.leaseToken,
+                ])
+            }
+            return .saved
+        }
+    }
+
+    static func renewLeases(_ db: Database, _ processes: [ProcessLeaseToken], owner: String, until: Date) throws -> [ProcessID] {
+        let renew = try db.cachedStatement(sql: SQL.renewLease)
+        let expiry = Columns.milliseconds(until)
+        return try processes.filter { held in
+            try renew.execute(arguments: [expiry, expiry, held.id.rawValue, held.token, owner])
+            return db.changesCount == 1
+        }.map(\.id)
+    }
+
+    static func releaseLeases(_ db: Database, _ processes: [ProcessLeaseToken], owner: String, now: Date) throws {
+        let release = try db.cachedStatement(sql: SQL.releaseLease)
+        let due = Columns.milliseconds(now)
+        for held in processes {
+            try release.execute(arguments: [due, held.id.rawValue, held.token, owner])
+        }
+    }
+
+    /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result.
+    static func execute(_ db: Database, _ command: ProcessCommand, on id: ProcessID, now: Date, path: String) throws -> ProcessRecord {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [id.rawValue]) else {
+            throw ProcessStoreError.notFound(id)
+        }
+        let stored = try RowReader.record(row, path: path)
+        var record = stored
+        try record.apply(command, now: now)
+        guard record != stored else { return stored }
+        let saved = try Row.fetchOne(
+            db.cachedStatement(sql: SQL.applyCommand),
+            arguments: [
+                record.status.rawValue, record.dueAt.map(Columns.milliseconds), record.attempt, record.lastError,
+                Columns.milliseconds(record.updatedAt), record.lease?.owner, record.lease.map { Columns.milliseconds($0.expiresAt) },
+                record.leaseToken, id.rawValue,
+            ]
+        )
+        guard let saved else { throw ProcessStoreError.notFound(id) }
+        return try RowReader.record(saved, path: path)
+    }
+}

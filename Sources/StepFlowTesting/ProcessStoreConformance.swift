@@ -1,0 +1,124 @@
+import Foundation
+public import StepFlowRuntime
+import Testing
+
+/// The checks every ``ProcessStore`` passes: the memory store, the SQLite store, the PostgreSQL store and yours.
+///
+/// Each check makes a new, empty store with `makeStore`, drives it with fixed whole-millisecond dates (stores keep
+/// millisecond precision) and records failures with Swift Testing's `#expect` and `#require`, so it must run inside
+/// a test. Run every check as its own test case:
+///
+/// ```swift
+/// import StepFlowRuntime
+/// import StepFlowTesting
+/// import Testing
+///
+/// @Suite struct MyStoreConformanceTests {
+///     @Test(arguments: ProcessStoreConformance.Check.allCases)
+///     func conformance(_ check: ProcessStoreConformance.Check) async throws {
+///         try await ProcessStoreConformance { MemoryProcessStore() }.run(check)
+///     }
+/// }
+/// ```
+///
+/// or all of them in one test with ``run()``.
+public struct ProcessStoreConformance: Sendable {
+    /// One check of the suite.
+    public enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
+        /// `create` stores a new process once and returns the stored record on later calls.
+        case createIsIdempotent
+        /// `create` with an existing id and another flow throws `.conflict` and changes nothing.
+        case createConflictsOnAnotherFlow
+        /// `processes` filters by flow and statuses, orders by id, and pages with `limit` and `after`.
+        case listFiltersAndPages
+        /// `claim` takes the due processes only, earliest first, and leases them.
+        case claimTakesDueProcessesInDueOrder
+        /// `claim` takes at most `limit` processes.
+        case claimRespectsLimit
+        /// `claim` takes running and waiting processes, never finished ones.
+        case claimSkipsFinishedProcesses
+        /// One `claim` never returns a process twice, even with a zero lease.
+        case claimReturnsEachProcessOnce
+        /// `claim(only:force:)` takes the named process alone, when due or forced, never under another's valid lease.
+        case claimOnlyTakesTheNamedProcess
+        /// A lapsed lease is taken over by another worker with a higher token; the first worker's save is rejected.
+        case expiredLeaseIsTakenOver
+        /// `commit` with the current token saves every field and releases the lease.
+        case commitSavesWithCurrentToken
+        /// `commit` with a token that is not the current one saves nothing.
+        case commitRejectsStaleToken
+        /// `commit` after a cancellation saves nothing, with the old token or the new one.
+        case commitRejectsAfterCancel
+        /// `commit` on a finished process saves nothing.
+        case commitRejectsFinishedProcess
+        /// `commit` after the lease lapsed, while no one took the process over, still saves (fencing is by token).
+        case commitAfterLapsedLeaseSaves
+        /// One `commit` saves many updates; each saved or rejected on its own, outcomes in order.
+        case commitBatchWithMixedOutcomes
+        /// `commit` with a `nil` state or data keeps the stored one.
+        case commitWithNilKeepsStateAndData
+        /// History entries come back oldest first, every field equal.
+        case historyRoundTrips
+        /// `renewLeases` extends only the leases the owner holds with the current token.
+        case renewLeasesExtendsOnlyCurrentTokens
+        /// `releaseLeases` makes the owner's processes due at once.
+        case releaseLeasesMakesProcessesDueNow
+        /// `execute(.cancel)` stops an active process and moves its token on.
+        case cancelCommand
+        /// `execute(.wake)` makes an active process due now, unless a worker holds it.
+        case wakeCommand
+        /// `execute(.resume)` makes a failed process running and due now.
+        case resumeCommand
+        /// `nextDueDate` and `dueCount` follow creates, claims, commits and cancellations.
+        case nextDueDateAndDueCount
+        /// `wakeUps` yields to every subscriber after a create, a wake and a resume.
+        case wakeUpsAfterCreateWakeAndResume
+
+        /// The check's name.
+        public var description: String { rawValue }
+    }
+
+    let makeStore: @Sendable () async throws -> any ProcessStore
+
+    /// A suite that runs each check against a new store made by `makeStore`.
+    public init(makeStore: @escaping @Sendable () async throws -> any ProcessStore) {
+        self.makeStore = makeStore
+    }
+
+    /// Runs every check, in order.
+    public func run() async throws {
+        for check in Check.allCases {
+            try await run(check)
+        }
+    }
+
+    /// Runs one check.
+    public func run(_ check: Check) async throws {
+        switch check {
+        case .createIsIdempotent: try await createIsIdempotent()
+        case .createConflictsOnAnotherFlow: try await createConflictsOnAnotherFlow()
+        case .listFiltersAndPages: try await listFiltersAndPages()
+        case .claimTakesDueProcessesInDueOrder: try await claimTakesDueProcessesInDueOrder()
+        case .claimRespectsLimit: try await claimRespectsLimit()
+        case .claimSkipsFinishedProcesses: try await claimSkipsFinishedProcesses()
+        case .claimReturnsEachProcessOnce: try await claimReturnsEachProcessOnce()
+        case .claimOnlyTakesTheNamedProcess: try await claimOnlyTakesTheNamedProcess()
+        case .expiredLeaseIsTakenOver: try await expiredLeaseIsTakenOver()
+        case .commitSavesWithCurrentToken: try await commitSavesWithCurrentToken()
+        case .commitRejectsStaleToken: try await commitRejectsStaleToken()
+        case .commitRejectsAfterCancel: try await commitRejectsAfterCancel()
+        case .commitRejectsFinishedProcess: try await commitRejectsFinishedProcess()
+        case .commitAfterLapsedLeaseSaves: try await commitAfterLapsedLeaseSaves()
+        case .commitBatchWithMixedOutcomes: try await commitBatchWithMixedOutcomes()
+        case .commitWithNilKeepsStateAndData: try await commitWithNilKeepsStateAndData()
+        case .historyRoundTrips: try await historyRoundTrips()
+        case .renewLeasesExtendsOnlyCurrentTokens: try await renewLeasesExtendsOnlyCurrentTokens()
+        case .releaseLeasesMakesProcessesDueNow: try await releaseLeasesMakesProcessesDueNow()
+        case .cancelCommand: try await cancelCommand()
+        case .wakeCommand: try await wakeCommand()
+        case .resumeCommand: try await resumeCommand()
+        case .nextDueDateAndDueCount: try await nextDueDateAndDueCount()
+        case .wakeUpsAfterCreateWakeAndResume: try await wakeUpsAfterCreateWakeAndResume()
+        }
+    }
+}

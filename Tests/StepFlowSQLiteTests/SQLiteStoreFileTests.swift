@@ -1,0 +1,182 @@
+import Foundation
+import GRDB
+import StepFlow
+import StepFlowRuntime
+@testable import StepFlowSQLite
+import Testing
+
+/// Opening, configuring and reopening the SQLite file.
+@Suite struct SQLiteStoreFileTests {
+    @Test func synchronousIsFullByDefaultOnTheWriter() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        #expect(store.configuration.synchronous == .full)
+        // 2 is FULL. GRDB sets NORMAL (1) when it enables WAL: the store must have set FULL again afterwards.
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        #expect(try await store.pool.write { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") } == 1)
+    }
+
+    @Test func synchronousCanBeNormal() async throws {
+        let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
+    }
+
+    @Test func theSchemaIsMigratedToV1() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
+        #expect(migrations == ["v1"])
+        let strictTables = try await store.pool.read {
+            try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
+        }
+        #expect(strictTables == ["history", "processes"])
+        let indexes = try await store.pool.read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        }
+        #expect(indexes == ["history_process", "processes_due", "processes_flow"])
+        let historyIndexColumns = try await store.pool.read {
+            try String.fetchAll($0, sql: "SELECT name FROM pragma_index_info('history_process') ORDER BY seqno")
+        }
+        #expect(historyIndexColumns == ["process_id", "sequence"])
+    }
+
+    @Test func valuesAreStoredAsMillisecondsAndJSON() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        let now = Date(timeIntervalSince1970: 1_767_225_600.123)
+        _ = try await store.create(NewProcess(
+            id: "p", flowName: "order.v1", input: Data(#"{"order":1}"#.utf8), data: Data(#"{"n":2}"#.utf8),
+            state: ["completed:order.v1/charge"], now: now
+        ))
+        let claimed = try #require(try await store.claim("w1", at: now).first)
+        let history = HistoryEntry(
+            sequence: 1, startedAt: now, stepPath: "order.v1/ship", before: ["completed:order.v1/charge"],
+            after: ["start:order.v1/ship"], duration: .microseconds(1_500), outcome: .advanced, error: nil,
+            worker: "w1", leaseToken: claimed.leaseToken
+        )
+        _ = try await store.commit([step("p", token: claimed.leaseToken, state: ["start:order.v1/ship"], dueAt: now, history: history, at: now)])
+
+        let row = try #require(try store.pool.read {
+            try Row.fetchOne($0, sql: "SELECT state, input, data, due_at, created_at, typeof(input) AS input_type FROM processes")
+        })
+        #expect(row["state"] as String == #"["start:order.v1/ship"]"#)
+        #expect(row["input"] as Data == Data(#"{"order":1}"#.utf8))
+        #expect(row["input_type"] as String == "blob")
+        #expect(row["data"] as Data == Data(#"{"n":2}"#.utf8))
+        #expect(row["due_at"] as Int64 == 1_767_225_600_123)
+        #expect(row["created_at"] as Int64 == 1_767_225_600_123)
+        let historyRow = try #require(try store.pool.read {
+            try Row.fetchOne($0, sql: "SELECT process_id, sequence, state_before, state_after, duration_ns, outcome, started_at FROM history")
+        })
+        #expect(historyRow["process_id"] as String == "p")
+        #expect(historyRow["sequence"] as Int == 1)
+        #expect(historyRow["state_before"] as String == #"["completed:order.v1/charge"]"#)
+        #expect(historyRow["state_after"] as String == #"["start:order.v1/ship"]"#)
+        #expect(historyRow["duration_ns"] as Int64 == 1_500_000)
+        #expect(historyRow["outcome"] as String == "advanced")
+        #expect(historyRow["started_at"] as Int64 == 1_767_225_600_123)
+    }
+
+    @Test func reopeningTheFileFindsEverything() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("stepflow.sqlite")
+            var records: [ProcessRecord] = []
+            var history: [HistoryEntry] = []
+            do {
+                let store = try SQLiteProcessStore(path: path)
+                for id: ProcessID in ["a", "b", "c"] {
+                    try await store.create(id, at: t(0))
+                }
+                let claimed = try await store.claim("w1", at: t(1), limit: 2)
+                #expect(claimed.map(\.id) == ["a", "b"])
+                let saved = try await store.commit([
+                    step("a", token: 1, status: .waiting, dueAt: t(100), history: entry(1, token: 1, at: t(1)), at: t(2))
+                ])
+                #expect(saved == [.saved])
+                _ = try await store.execute(.cancel(reason: "stop"), on: "c", now: t(3))
+                records = try await store.processes(ProcessQuery())
+                history = try await store.history(of: "a")
+                try store.pool.close()
+            }
+            let reopened = try SQLiteProcessStore(path: path)
+            #expect(try await reopened.processes(ProcessQuery()) == records)
+            #expect(try await reopened.history(of: "a") == history)
+            #expect(history.count == 1)
+            // b's lease is still held after the reopen: it is due again when the lease lapses.
+            #expect(try await reopened.claim("w2", at: t(30)).isEmpty)
+            #expect(try await reopened.claim("w2", at: t(31)).map(\.leaseToken) == [2])
+            #expect(try await reopened.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        }
+    }
+
+    @Test func aMissingDirectoryIsReportedWithThePath() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("missing/stepflow.sqlite")
+            let error = try #require(throws: ProcessStoreError.self) { try SQLiteProcessStore(path: path) }
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains(path))
+            #expect(error.message.contains("does not exist"))
+        }
+    }
+
+    @Test func aPathThatCannotBeOpenedIsReportedWithThePath() async throws {
+        try await withTemporaryDirectory { directory in
+            // A directory where the file should be.
+            let directoryPath = directory.path("a-directory")
+            try FileManager.default.createDirectory(atPath: directoryPath, withIntermediateDirectories: false)
+            let error = try #require(throws: ProcessStoreError.self) { try SQLiteProcessStore(path: directoryPath) }
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains(directoryPath))
+
+            // A file that is not a SQLite database.
+            let garbagePath = directory.path("garbage.sqlite")
+            try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: garbagePath))
+            let garbage = try #require(throws: ProcessStoreError.self) { try SQLiteProcessStore(path: garbagePath) }
+            #expect(garbage.code == .unavailable)
+            #expect(garbage.message.contains(garbagePath))
+        }
+    }
+
+    @Test func aFileMigratedByANewerVersionIsNotTouched() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("stepflow.sqlite")
+            do {
+                let store = try SQLiteProcessStore(path: path)
+                try await store.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')") }
+                try store.pool.close()
+            }
+            let error = try #require(throws: ProcessStoreError.self) { try SQLiteProcessStore(path: path) }
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("newer"))
+            #expect(error.message.contains(path))
+        }
+    }
+
+    @Test func aTemporaryStoreRemovesItsDirectory() async throws {
+        var directory: String?
+        do {
+            let store = try SQLiteProcessStore.temporary()
+            try await store.create("p", at: t(0))
+            directory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path
+            #expect(FileManager.default.fileExists(atPath: store.path))
+        }
+        let removed = try #require(directory)
+        #expect(!FileManager.default.fileExists(atPath: removed))
+    }
+}
+
+/// The store's own writer of states' JSON.
+@Suite struct SQLiteStateJSONTests {
+    @Test func statesAreWrittenExactlyAsJSONEncoderWritesThem() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let everyASCII = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let states: [FlowState] = [
+            [], ["start:deploy.v1/build"], ["completed:a/b", "start:a/c"], [""], [everyASCII],
+            [#"quote " backslash \ slash / "#, "ünïcödé ✓ 😀 \u{2028} \u{7F}", "tab\tnew\nline\r\u{8}\u{C}\u{0}\u{1F}"],
+        ]
+        for state in states {
+            let expected = String(decoding: try encoder.encode(state), as: UTF8.self)
+            #expect(Columns.json(state) == expected)
+            #expect(try JSONDecoder().decode(FlowState.self, from: Data(Columns.json(state).utf8)) == state)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import StepFlowRuntime
+@testable import StepFlowSQLite
+import Testing
+
+/// How the store's statements run: through the due index, one transaction per commit.
+@Suite struct SQLiteStoreQueryTests {
+    /// The query plan's details of `sql` with `arguments`.
+    private func plan(_ store: SQLiteProcessStore, _ sql: String, _ arguments: StatementArguments) async throws -> [String] {
+        try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+        }
+    }
+
+    @Test func claimingFindsDueProcessesThroughThePartialIndex() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        for index in 0..<200 {
+            try await store.create(ProcessID("p\(index)"), at: t(Int64(index)))
+        }
+        try await store.pool.write { try $0.execute(sql: "ANALYZE") }
+
+        let due = try await plan(store, SQLiteProcessStore.SQL.selectDue, [Int64(0), 10])
+        #expect(due.contains { $0.contains("USING INDEX processes_due") || $0.contains("USING COVERING INDEX processes_due") }, "\(due)")
+        #expect(!due.contains { $0.hasPrefix("SCAN") }, "\(due)")
+        #expect(!due.contains { $0.contains("TEMP B-TREE") }, "\(due)")
+
+        let leaseMany = try await plan(store, SQLiteProcessStore.SQL.leaseProcesses(count: 2), ["w1", 0, 0, "p1", "p2"])
+        #expect(!leaseMany.contains { $0.hasPrefix("SCAN") }, "\(leaseMany)")
+        let leaseOne = try await plan(store, SQLiteProcessStore.SQL.leaseOne, ["w1", 0, 0, "p1", 0, false, 0])
+        #expect(!leaseOne.contains { $0.hasPrefix("SCAN") }, "\(leaseOne)")
+
+        for sql in [SQLiteProcessStore.SQL.nextDueDate, SQLiteProcessStore.SQL.dueCount] {
+            let details = try await plan(store, sql, sql.contains("?") ? [Int64(0)] : [])
+            #expect(details.contains { $0.contains("processes_due") }, "\(sql): \(details)")
+            #expect(!details.contains { $0.hasPrefix("SCAN") }, "\(sql): \(details)")
+        }
+        let history = try await plan(store, SQLiteProcessStore.SQL.selectHistory, ["p1"])
+        #expect(history.contains { $0.contains("history_process") }, "\(history)")
+    }
+
+    @Test(arguments: [1, 3, 5, 8, 9, 512, 513, 1100])
+    func claimsOfAnySizeLeaseEachProcessOnceInDueOrder(size: Int) async throws {
+        let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
+        // Created in reverse, due in order of their number.
+        for index in (0..<(size + 2)).reversed() {
+            try await store.create(ProcessID("p\(index)"), at: t(Int64(index)))
+        }
+        let claimed = try await store.claim("w1", at: t(100_000), limit: size)
+        #expect(claimed.map(\.id) == (0..<size).map { ProcessID("p\($0)") })
+        #expect(claimed.allSatisfy { $0.leaseToken == 1 })
+        #expect(try claimed.allSatisfy { try $0.record.get().lease?.owner == "w1" })
+        #expect(try await store.claim("w2", at: t(100_000), limit: 10).map(\.id) == [ProcessID("p\(size)"), ProcessID("p\(size + 1)")])
+    }
+
+    @Test func aCommitIsOneTransaction() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        try await store.create("a", at: t(0))
+        try await store.create("b", at: t(1))
+        let claimed = try await store.claim("w1", at: t(2))
+        #expect(claimed.map(\.id) == ["a", "b"])
+        // A trigger makes the second update's history row fail: the first update must not be saved either.
+        try await store.pool.write {
+            try $0.execute(sql: """
+                CREATE TRIGGER refuse_boom BEFORE INSERT ON history WHEN NEW.worker = 'boom'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        }
+        let before = try await store.processes(ProcessQuery())
+        await #expect(throws: ProcessStoreError.self) {
+            try await store.commit([
+                step("a", token: 1, dueAt: t(10), history: entry(1, token: 1, at: t(3)), at: t(3)),
+                step("b", token: 1, dueAt: t(10), history: entry(1, worker: "boom", token: 1, at: t(3)), at: t(3)),
+            ])
+        }
+        #expect(try await store.processes(ProcessQuery()) == before)
+        #expect(try await store.history(of: "a") == [])
+    }
+
+    @Test func historyKeepsSaveOrderEvenWithRepeatedSequences() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        try await store.create("p", at: t(0))
+        var saved: [HistoryEntry] = []
+        for (index, sequence) in [3, 1, 1].enumerated() {
+            let claimed = try #require(try await store.claim("w1", at: t(Int64(index) * 100)).first)
+            let history = entry(sequence, token: claimed.leaseToken, at: t(Int64(index) * 100))
+            #expect(try await store.commit([step("p", token: claimed.leaseToken, dueAt: t(Int64(index) * 100 + 1), history: history, at: t(Int64(index) * 100))]) == [.saved])
+            saved.append(history)
+        }
+        #expect(try await store.history(of: "p") == saved)
+    }
+}
