@@ -34,6 +34,14 @@ public actor MemoryProcessStore: ProcessStore {
         return (record, true)
     }
 
+    public func create(_ processes: [NewProcess]) throws -> [(record: ProcessRecord, created: Bool)] {
+        // All or nothing, like one transaction: check every conflict before creating anything.
+        for process in processes {
+            if let existing = records[process.id], existing.flowName != process.flowName { _ = try create(process) }
+        }
+        return try processes.map { try create($0) }
+    }
+
     public func process(_ id: ProcessID) -> ProcessRecord? {
         records[id]
     }

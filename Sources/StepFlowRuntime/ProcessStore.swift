@@ -16,6 +16,10 @@ public protocol ProcessStore: Sendable {
     /// Creates a process unless one with the same id exists; returns the stored record and whether it was created.
     func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool)
 
+    /// Creates many processes at once (one transaction where the store has them), each idempotent on its id;
+    /// returns, in order, the stored records and whether each was created.
+    func create(_ processes: [NewProcess]) async throws -> [(record: ProcessRecord, created: Bool)]
+
     /// The process with this id, or `nil`.
     func process(_ id: ProcessID) async throws -> ProcessRecord?
 

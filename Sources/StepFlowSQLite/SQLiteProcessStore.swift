@@ -162,6 +162,15 @@ public final class SQLiteProcessStore: ProcessStore {
         return result
     }
 
+    public func create(_ processes: [NewProcess]) async throws -> [(record: ProcessRecord, created: Bool)] {
+        let path = path
+        let results = try await write("create \(processes.count) processes") { db in
+            try processes.map { try Transactions.create(db, $0, path: path) }
+        }
+        if results.contains(where: \.created) { broadcaster.signal() }
+        return results
+    }
+
     public func process(_ id: ProcessID) async throws -> ProcessRecord? {
         let path = path
         return try await read("read process '\(id)'") { db in

@@ -38,6 +38,28 @@ extension ProcessStoreConformance {
         #expect(third.record.leaseToken == 1)
     }
 
+    /// `create` of many processes creates the new ones, returns the existing ones unchanged, in order; a conflict
+    /// anywhere throws.
+    public func createManyInOneCall() async throws {
+        let store = try await makeStore()
+        let existing = try await Fixture.create(store, "b", at: Fixture.t(0))
+        let results = try await store.create([
+            Fixture.newProcess("c", at: Fixture.t(1)),
+            Fixture.newProcess("b", at: Fixture.t(1)),
+            Fixture.newProcess("a", at: Fixture.t(2)),
+        ])
+        #expect(results.map(\.record.id) == ["c", "b", "a"])
+        #expect(results.map(\.created) == [true, false, true])
+        #expect(results[1].record == existing)
+        #expect(results[2].record.dueAt == Fixture.t(2))
+        #expect(try await store.processes(ProcessQuery()).map(\.id) == ["a", "b", "c"])
+        #expect(try await store.create([]).isEmpty)
+        await Fixture.expectError(.conflict, processID: "a") {
+            try await store.create([Fixture.newProcess("d", at: Fixture.t(3)), Fixture.newProcess("a", flow: "order.v2", at: Fixture.t(3))])
+        }
+        #expect(try await store.process("d") == nil, "a batch with a conflict creates nothing")
+    }
+
     /// `create` with an existing id and another flow throws `.conflict` and changes nothing.
     public func createConflictsOnAnotherFlow() async throws {
         let store = try await makeStore()

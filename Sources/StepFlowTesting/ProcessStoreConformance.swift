@@ -28,6 +28,8 @@ public struct ProcessStoreConformance: Sendable {
         /// `create` stores a new process once and returns the stored record on later calls.
         case createIsIdempotent
         /// `create` with an existing id and another flow throws `.conflict` and changes nothing.
+        /// Creating many processes in one call is idempotent per id and keeps their order.
+        case createManyInOneCall
         case createConflictsOnAnotherFlow
         /// `processes` filters by flow and statuses, orders by id, and pages with `limit` and `after`.
         case listFiltersAndPages
@@ -96,6 +98,7 @@ public struct ProcessStoreConformance: Sendable {
     public func run(_ check: Check) async throws {
         switch check {
         case .createIsIdempotent: try await createIsIdempotent()
+        case .createManyInOneCall: try await createManyInOneCall()
         case .createConflictsOnAnotherFlow: try await createConflictsOnAnotherFlow()
         case .listFiltersAndPages: try await listFiltersAndPages()
         case .claimTakesDueProcessesInDueOrder: try await claimTakesDueProcessesInDueOrder()

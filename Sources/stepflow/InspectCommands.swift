@@ -13,14 +13,20 @@ struct ListCommand: AsyncParsableCommand {
     var flow: String?
 
     @Option(help: "Only processes with this status (running, waiting, completed, failed, cancelled).")
-    var status: ProcessStatus?
+    var status: String?
+
+    func validate() throws {
+        if let status, ProcessStatus(rawValue: status) == nil {
+            throw ValidationError("unknown status '\(status)'; use one of \(ProcessStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
 
     @Option(help: "At most this many.")
     var limit = 1000
 
     func run() async throws {
         let store = try storeOptions.open()
-        let records = try await store.processes(ProcessQuery(flowName: flow, statuses: status.map { [$0] }, limit: limit))
+        let records = try await store.processes(ProcessQuery(flowName: flow, statuses: status.flatMap(ProcessStatus.init(rawValue:)).map { [$0] }, limit: limit))
         let registry = try Flows.registry()
         print(Table.render(
             header: ["ID", "FLOW", "STATUS", "STEPS", "AT", "UPDATED"],
@@ -82,19 +88,23 @@ struct GraphCommand: AsyncParsableCommand {
     var flow: String
 
     @Option(help: "mermaid or dot.")
-    var format: FlowDiagram.Format = .mermaid
+    var format = "mermaid"
+
+    func validate() throws {
+        guard FlowDiagram.Format(rawValue: format) != nil else {
+            throw ValidationError("unknown format '\(format)'; use mermaid or dot")
+        }
+    }
 
     func run() async throws {
         let registry = try Flows.registry()
         guard let registered = registry.flow(named: flow) else {
             throw ValidationError("no flow named '\(flow)'; known flows: \(registry.names.joined(separator: ", "))")
         }
-        print(registered.diagram(format))
+        print(registered.diagram(FlowDiagram.Format(rawValue: format) ?? .mermaid))
     }
 }
 
-extension ProcessStatus: ExpressibleByArgument {}
-extension FlowDiagram.Format: ExpressibleByArgument {}
 
 /// Formatting shared by the inspecting commands.
 enum Describe {

@@ -38,7 +38,7 @@ import Testing
                 deployed += 1
                 #expect(data.deployedVersion == SimulatedSystems.releasedVersion)
                 #expect(data.rolloutEvents.last == "healthy")
-                let steps = try await store.history(of: record.id).compactMap(\.stepPath)
+                let steps = await store.history(of: record.id).compactMap(\.stepPath)
                 #expect(steps.contains("deploy.v1/shouldDeployCase/steps/validatePostDeployActualState"))
             } else {
                 #expect(data.pullRequest == nil)

@@ -1,0 +1,76 @@
+// A worker process for the crash tests: it starts (idempotently) a number of processes of `crash.v1`,
+// whose steps append to an external log file (a real side effect), and drives them to completion with a
+// worker on an SQLite store. The tests SIGKILL it at random moments and start it again.
+//
+// Usage: stepflow-crash-worker STORE LOG PROCESSES [CONCURRENCY]
+import Foundation
+import Logging
+import StepFlow
+import StepFlowRuntime
+import StepFlowSQLite
+
+struct Input: Codable, Sendable {}
+
+struct Data: Codable, Sendable {
+    var polls = 0
+    var loops = 0
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, let count = Int(arguments[3]) else {
+    FileHandle.standardError.write("usage: stepflow-crash-worker STORE LOG PROCESSES [CONCURRENCY]\n".data(using: .utf8)!)
+    exit(2)
+}
+let storePath = arguments[1]
+let logPath = arguments[2]
+let concurrency = arguments.count > 4 ? Int(arguments[4]) ?? 4 : 4
+
+/// Appends one line per side effect: `<idempotency key>` — the key identifies the step application.
+let logFile = open(logPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+guard logFile >= 0 else { fatalError("cannot open \(logPath)") }
+
+@Sendable func sideEffect(_ context: StepContext<Input, Data>) async throws {
+    let line = context.idempotencyKey + "\n"
+    _ = line.withCString { write(logFile, $0, strlen($0)) }
+    try await Task.sleep(for: .microseconds(Int.random(in: 200...2000)))
+}
+
+let flow = try ProcessFlow<Input, Data>("crash.v1", pollIntervals: ["crash.v1/readyWaitFor": .milliseconds(5)], initialData: { _ in Data() }) {
+    Do("prepare") { context in try await sideEffect(context) }
+    WaitFor("ready") { context in
+        context.data.polls += 1
+        return context.data.polls >= 3
+    }
+    LoopUntil("batches", until: { context in context.data.loops >= 2 }) {
+        Do("copy") { context in
+            try await sideEffect(context)
+            context.data.loops += 1
+        }
+    }
+    Steps("finish") {
+        Do("verify") { context in try await sideEffect(context) }
+        Do("announce") { context in try await sideEffect(context) }
+    }
+}
+
+let store = try SQLiteProcessStore(path: storePath)
+let client = StepFlowClient(store: store)
+for index in 0..<count {
+    try await client.start(flow, id: ProcessID(String(format: "p%04d", index)), input: Input())
+}
+var logger = Logger(label: "crash-worker")
+logger.logLevel = .error
+let worker = FlowWorker(
+    store: store, registry: try FlowRegistry([flow]),
+    configuration: .init(workerID: "crash-\(getpid())", concurrency: concurrency, batchSize: 16,
+                         pollInterval: .milliseconds(5), idleInterval: .milliseconds(20), leaseDuration: .seconds(2)),
+    logger: logger
+)
+while try await !client.list(ProcessQuery(statuses: [.running, .waiting], limit: 1)).isEmpty {
+    let round = try await worker.runRound()
+    if round.claimed == 0 {
+        let next = try await store.nextDueDate() ?? Date()
+        try await Task.sleep(for: .milliseconds(max(1, min(50, Int(next.timeIntervalSinceNow * 1000)))))
+    }
+}
+exit(0)
