@@ -32,7 +32,7 @@ guard logFile >= 0 else { fatalError("cannot open \(logPath)") }
 @Sendable func sideEffect(_ context: StepContext<Input, Data>) async throws {
     let line = context.idempotencyKey + "\n"
     _ = line.withCString { write(logFile, $0, strlen($0)) }
-    try await Task.sleep(for: .microseconds(Int.random(in: 200...2000)))
+    try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)))
 }
 
 let flow = try ProcessFlow<Input, Data>("crash.v1", pollIntervals: ["crash.v1/readyWaitFor": .milliseconds(5)], initialData: { _ in Data() }) {
@@ -63,7 +63,7 @@ logger.logLevel = .error
 let worker = FlowWorker(
     store: store, registry: try FlowRegistry([flow]),
     configuration: .init(workerID: "crash-\(getpid())", concurrency: concurrency, batchSize: 16,
-                         pollInterval: .milliseconds(5), idleInterval: .milliseconds(20), leaseDuration: .seconds(2)),
+                         pollInterval: .milliseconds(5), idleInterval: .milliseconds(20), leaseDuration: .seconds(1)),
     logger: logger
 )
 while try await !client.list(ProcessQuery(statuses: [.running, .waiting], limit: 1)).isEmpty {
