@@ -186,6 +186,40 @@ import Testing
         #expect(try await client.history(of: "s").isEmpty)
     }
 
+    @Test func aWorkerPausedPastItsLeaseHasItsSaveRejected() async throws {
+        let entered = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let paused = Flag(true)
+        let flow = try ProcessFlow<Order, OrderData>("lease.v1", initialData: { _ in OrderData() }) {
+            Do("slow") { context in
+                if paused.isOn {
+                    entered.continuation.yield()
+                    for await _ in release.stream { break }
+                }
+                context.data.keys.append(context.idempotencyKey)
+            }
+        }
+        let client = StepFlowClient(store: store, clock: clock)
+        try await client.start(flow, id: "l", input: Order(item: "x"))
+        // The stale worker's own clock does not move: like a paused (SIGSTOPped) program, it cannot renew its lease.
+        let pausedClock = ManualClock(start: clock.now)
+        let stale = FlowWorker(store: store, registry: try registry(flow), configuration: .init(workerID: "stale", leaseDuration: .seconds(30)), clock: pausedClock, logger: testLogger)
+        let fresh = FlowWorker(store: store, registry: try registry(flow), configuration: .init(workerID: "fresh", leaseDuration: .seconds(30)), clock: clock, logger: testLogger)
+        async let staleRound = stale.runRound()
+        for await _ in entered.stream { break }
+        // The stale worker is stuck in its step past its lease; the lease lapses and another worker takes over.
+        paused.set(false)
+        clock.advance(by: .seconds(31))
+        #expect(try await fresh.runRound() == FlowWorker.Round(claimed: 1, saved: 1, rejected: 0))
+        release.continuation.yield()
+        #expect(try await staleRound == FlowWorker.Round(claimed: 1, saved: 0, rejected: 1))
+        let record = try await client.process("l")
+        #expect(record.status == .completed)
+        let history = try await client.history(of: "l")
+        #expect(history.map(\.worker) == ["fresh"])
+        #expect(try record.decodeData(as: OrderData.self).keys == ["l/lease.v1/slow#0"])
+    }
+
     @Test func concurrencyRunsSeveralStepsAtOnce() async throws {
         let gate = Gate(parties: 4)
         let flow = try ProcessFlow<Order, OrderData>("parallel.v1", initialData: { _ in OrderData() }) {
