@@ -95,7 +95,7 @@ extension SQLiteProcessStore {
 
         static let commitUpdate = """
             UPDATE processes SET
-                state = coalesce(?, state), data = coalesce(?, data), status = ?, due_at = ?, step_count = ?,
+                state = coalesce(?, state), data = coalesce(?, data), status = ?, due_at = ?, step_count = coalesce(?, step_count),
                 attempt = ?, last_error = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
             WHERE id = ? AND lease_token = ? AND \(active)
             """

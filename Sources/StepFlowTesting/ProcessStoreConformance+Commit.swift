@@ -195,6 +195,16 @@ extension ProcessStoreConformance {
         #expect(saved.state == ["completed:order.v1/charge"])
         #expect(saved.data == Fixture.json(#"{"n":2}"#))
         #expect(saved.stepCount == 3)
+
+        // A nil step count keeps the stored one (a record that could not be read is failed this way).
+        record = try #require(try await Fixture.claim(store, at: Fixture.t(3)).first)
+        var unreadable = Fixture.update(record, status: .failed, dueAt: nil, lastError: "corrupt", at: Fixture.t(4))
+        unreadable.stepCount = nil
+        #expect(try await store.commit([unreadable]) == [.saved])
+        saved = try #require(try await store.process("p"))
+        #expect(saved.stepCount == 3)
+        #expect(saved.status == .failed)
+        #expect(saved.state == ["completed:order.v1/charge"])
     }
 
     /// History entries come back oldest first, every field equal.
