@@ -74,9 +74,9 @@ enum BuilderMode: Sendable {
     @Test func emptyBlocksEverywhere() async throws {
         let flow = try StepFlow<Probe>("e") {
             Steps("g") {}
-            try Case("c", when: probeCondition("c")) {}
-            try LoopUntil("l", until: probeCondition("l")) {}
-            try Retry("r", shouldRetry: probeHandler("r")) {}
+            Case("c", when: probeCondition("c")) {}
+            LoopUntil("l", until: probeCondition("l")) {}
+            Retry("r", shouldRetry: probeHandler("r")) {}
         }
         #expect(flow.root.allItems.map(\.path) == [
             "e", "e/g", "e/cCase", "e/cCase/steps", "e/lLoopUntil", "e/lLoopUntil/steps", "e/rRetry",
@@ -94,15 +94,15 @@ enum BuilderMode: Sendable {
     @Test func conditionalsInsideNestedBlocks() throws {
         func flow(_ flag: Bool) throws -> StepFlow<Probe> {
             try StepFlow<Probe>("n") {
-                try Case("c", when: probeCondition("c")) {
+                Case("c", when: probeCondition("c")) {
                     if flag { Do("yes", probeAction("yes")) } else { Do("no", probeAction("no")) }
                 }
-                try LoopUntil("l", until: probeCondition("l")) {
+                LoopUntil("l", until: probeCondition("l")) {
                     for index in 0..<(flag ? 2 : 0) {
                         Do("i\(index)", probeAction("i"))
                     }
                 }
-                try Retry("r", shouldRetry: probeHandler("r")) {
+                Retry("r", shouldRetry: probeHandler("r")) {
                     if flag {
                         Steps("g") { Do("x", probeAction("x")) }
                     }
@@ -169,5 +169,31 @@ enum BuilderMode: Sendable {
             return counts
         }
         #expect(results == Array(repeating: 10, count: 8))
+    }
+}
+
+/// Throwing conditions and handlers need no `try` on the construct that holds them.
+@Suite struct ThrowingClosureSpellingTests {
+    struct Client: Sendable {
+        func isMerged() async throws -> Bool { true }
+        func shouldRetry(_ error: any Error) async throws -> Bool { false }
+    }
+
+    @Test func throwingConditionsNeedNoTryOnTheirConstruct() async throws {
+        let flow = try StepFlow<Client>("spelling") {
+            Case("deploy", when: { client in try await client.isMerged() }) {
+                LoopUntil("poll", until: { client in try await client.isMerged() }) {
+                    Retry("push", shouldRetry: { client, error in try await client.shouldRetry(error) }) {
+                        Do("push") { _ in }
+                    }
+                }
+            }
+            Steps("group") {
+                WaitFor("merged") { client in try await client.isMerged() }
+            }
+        }
+        var state = FlowState()
+        while !flow.isCompleted(state) { state = try await flow.apply(state, context: Client()) }
+        #expect(state == flow.completedState)
     }
 }

@@ -58,7 +58,7 @@ func flowConstructionError(
     @Test func caseSuffixCollidesWithStepsName() throws {
         let error = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
-                try Case("c", when: probeCondition("c")) {}
+                Case("c", when: probeCondition("c")) {}
                 Steps("cCase") {}
             }
         })
@@ -70,7 +70,7 @@ func flowConstructionError(
         let error = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
                 Do("lLoopUntil", probeAction("x"))
-                try LoopUntil("l", until: probeCondition("l")) {}
+                LoopUntil("l", until: probeCondition("l")) {}
             }
         })
         #expect(error.code == .duplicatePath)
@@ -80,7 +80,7 @@ func flowConstructionError(
     @Test func retrySuffixCollidesWithStepsName() throws {
         let error = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
-                try Retry("r", shouldRetry: probeHandler("r")) {}
+                Retry("r", shouldRetry: probeHandler("r")) {}
                 Steps("rRetry") {}
             }
         })
@@ -113,7 +113,7 @@ func flowConstructionError(
 
         let inCase = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
-                try Case("c", when: probeCondition("c")) {
+                Case("c", when: probeCondition("c")) {
                     Do("x", probeAction("x"))
                     Do("x", probeAction("x"))
                 }
@@ -124,7 +124,7 @@ func flowConstructionError(
 
         let inLoop = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
-                try LoopUntil("l", until: probeCondition("l")) {
+                LoopUntil("l", until: probeCondition("l")) {
                     WaitFor("w", probeCondition("w"))
                     WaitFor("w", probeCondition("w"))
                 }
@@ -135,7 +135,7 @@ func flowConstructionError(
 
         let inRetry = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
-                try Retry("r", shouldRetry: probeHandler("r")) {
+                Retry("r", shouldRetry: probeHandler("r")) {
                     Do("x", probeAction("x"))
                     Do("x", probeAction("x"))
                 }
@@ -149,9 +149,9 @@ func flowConstructionError(
         let flow = try StepFlow<Probe>("f") {
             Do("a", probeAction("a"))
             WaitFor("a", probeCondition("a"))
-            try Case("a", when: probeCondition("a")) { Do("a", probeAction("a")) }
-            try LoopUntil("a", until: probeCondition("a")) { Do("a", probeAction("a")) }
-            try Retry("a", shouldRetry: probeHandler("a")) { Do("a", probeAction("a")) }
+            Case("a", when: probeCondition("a")) { Do("a", probeAction("a")) }
+            LoopUntil("a", until: probeCondition("a")) { Do("a", probeAction("a")) }
+            Retry("a", shouldRetry: probeHandler("a")) { Do("a", probeAction("a")) }
             Steps("g") { Do("a", probeAction("a")) }
             Steps("steps") { Do("steps", probeAction("a")) }
         }
@@ -205,7 +205,7 @@ func flowConstructionError(
     @Test(arguments: ["", "a/b", "a:b"])
     func invalidCaseName(_ name: String) throws {
         let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { try Case(name, when: probeCondition("x")) { Do("x", probeAction("x")) } }
+            try StepFlow<Probe>("f") { Case(name, when: probeCondition("x")) { Do("x", probeAction("x")) } }
         })
         #expect(error.code == .invalidName)
     }
@@ -213,7 +213,7 @@ func flowConstructionError(
     @Test(arguments: ["", "a/b", "a:b"])
     func invalidLoopUntilName(_ name: String) throws {
         let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { try LoopUntil(name, until: probeCondition("x")) { Do("x", probeAction("x")) } }
+            try StepFlow<Probe>("f") { LoopUntil(name, until: probeCondition("x")) { Do("x", probeAction("x")) } }
         })
         #expect(error.code == .invalidName)
     }
@@ -221,7 +221,7 @@ func flowConstructionError(
     @Test(arguments: ["", "a/b", "a:b"])
     func invalidRetryName(_ name: String) throws {
         let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { try Retry(name, shouldRetry: probeHandler("x")) { Do("x", probeAction("x")) } }
+            try StepFlow<Probe>("f") { Retry(name, shouldRetry: probeHandler("x")) { Do("x", probeAction("x")) } }
         })
         #expect(error.code == .invalidName)
     }
@@ -237,9 +237,9 @@ func flowConstructionError(
     @Test func invalidNameDeepInsideTheTree() throws {
         let error = try #require(flowConstructionError {
             try StepFlow<Probe>("f") {
-                try Retry("r", shouldRetry: probeHandler("r")) {
-                    try Case("c", when: probeCondition("c")) {
-                        try LoopUntil("l", until: probeCondition("l")) {
+                Retry("r", shouldRetry: probeHandler("r")) {
+                    Case("c", when: probeCondition("c")) {
+                        LoopUntil("l", until: probeCondition("l")) {
                             Steps("g") {
                                 Do("bad:name", probeAction("x"))
                             }

@@ -6,11 +6,11 @@ func smallIntrospectionFlow() throws -> StepFlow<Probe> {
     try StepFlow<Probe>("s") {
         Do("a", probeAction("a"))
         WaitFor("w", probeCondition("w"))
-        try Case("c", when: probeCondition("c")) {
+        Case("c", when: probeCondition("c")) {
             Do("d", probeAction("d"))
         }
-        try LoopUntil("l", until: probeCondition("l")) {}
-        try Retry("r", shouldRetry: probeHandler("r")) {
+        LoopUntil("l", until: probeCondition("l")) {}
+        Retry("r", shouldRetry: probeHandler("r")) {
             Do("x", probeAction("x"))
         }
     }
@@ -76,10 +76,10 @@ func itemOutline(_ item: FlowItem, depth: Int = 0) -> [String] {
 
     @Test func nestedKindsComposePaths() throws {
         let flow = try StepFlow<Probe>("n") {
-            try Steps("g") {
-                try Retry("r", shouldRetry: probeHandler("r")) {
-                    try LoopUntil("l", until: probeCondition("l")) {
-                        try Case("c", when: probeCondition("c")) {
+            Steps("g") {
+                Retry("r", shouldRetry: probeHandler("r")) {
+                    LoopUntil("l", until: probeCondition("l")) {
+                        Case("c", when: probeCondition("c")) {
                             WaitFor("w", probeCondition("w"))
                         }
                     }
@@ -207,9 +207,9 @@ func itemOutline(_ item: FlowItem, depth: Int = 0) -> [String] {
 
     @Test func conditionsInsideRetryCanGoToRetry() throws {
         let flow = try StepFlow<Probe>("c") {
-            try Retry("g", shouldRetry: probeHandler("g")) {
-                try LoopUntil("p", until: probeCondition("p")) {}
-                try Case("m", when: probeCondition("m")) {}
+            Retry("g", shouldRetry: probeHandler("g")) {
+                LoopUntil("p", until: probeCondition("p")) {}
+                Case("m", when: probeCondition("m")) {}
                 WaitFor("w", probeCondition("w"))
             }
         }

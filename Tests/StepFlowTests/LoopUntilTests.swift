@@ -6,7 +6,7 @@ import Testing
         let probe = Probe()
         probe.script("done", [false, false, true])
         let flow = try StepFlow<Probe>("loop") {
-            try LoopUntil("count", until: probeCondition("done")) {
+            LoopUntil("count", until: probeCondition("done")) {
                 Do("a", probeAction("a"))
                 Do("b", probeAction("b"))
             }
@@ -32,7 +32,7 @@ import Testing
     @Test func bodyRunsOnceWhenConditionHoldsAtFirstCheck() async throws {
         let probe = Probe()
         let flow = try StepFlow<Probe>("once") {
-            try LoopUntil("l", until: probeCondition("l")) {
+            LoopUntil("l", until: probeCondition("l")) {
                 Do("a", probeAction("a"))
             }
         }
@@ -49,7 +49,7 @@ import Testing
         let probe = Probe()
         probe.script("spin", [false, false, true])
         let flow = try StepFlow<Probe>("e") {
-            try LoopUntil("spin", until: probeCondition("spin")) {}
+            LoopUntil("spin", until: probeCondition("spin")) {}
         }
         let seen = try await runToCompletion(flow, context: probe)
         #expect(seen == [
@@ -65,7 +65,7 @@ import Testing
         let probe = Probe()
         probe.script("spin", [false, true])
         let flow = try StepFlow<Probe>("e") {
-            try LoopUntil("spin", until: probeCondition("spin")) {}
+            LoopUntil("spin", until: probeCondition("spin")) {}
         }
         let first = try await flow.applyStep(FlowState(), context: probe)
         #expect(first.state.events == ["start:e/spinLoopUntil/steps"])
@@ -80,7 +80,7 @@ import Testing
         let probe = Probe()
         probe.script("l", [false])
         let flow = try StepFlow<Probe>("o") {
-            try LoopUntil("l", until: probeCondition("l")) {
+            LoopUntil("l", until: probeCondition("l")) {
                 Do("a", probeAction("a"))
             }
         }
@@ -96,7 +96,7 @@ import Testing
         probe.script("ready", [false, true, false, true])
         probe.script("l", [false, true])
         let flow = try StepFlow<Probe>("w") {
-            try LoopUntil("l", until: probeCondition("l")) {
+            LoopUntil("l", until: probeCondition("l")) {
                 WaitFor("ready", probeCondition("ready"))
             }
         }
@@ -117,8 +117,8 @@ import Testing
         probe.script("outer", [false, true])
         probe.script("inner", [false, true, true])
         let flow = try StepFlow<Probe>("n") {
-            try LoopUntil("outer", until: probeCondition("outer")) {
-                try LoopUntil("inner", until: probeCondition("inner")) {
+            LoopUntil("outer", until: probeCondition("outer")) {
+                LoopUntil("inner", until: probeCondition("inner")) {
                     Do("x", probeAction("x"))
                 }
             }
@@ -143,10 +143,10 @@ import Testing
         let probe = Probe()
         probe.script("loop", [false, true])
         let flow = try StepFlow<Probe> {
-            try Case("case", when: probeCondition("case")) {
+            Case("case", when: probeCondition("case")) {
                 Do("func", probeAction("func"))
             }
-            try LoopUntil("loop", until: probeCondition("loop")) {
+            LoopUntil("loop", until: probeCondition("loop")) {
                 Do("func", probeAction("func"))
             }
         }

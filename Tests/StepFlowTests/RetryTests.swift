@@ -5,9 +5,9 @@ import Testing
 func nestedRetryFixture() throws -> StepFlow<Probe> {
     try StepFlow<Probe>("r") {
         Do("before", probeAction("before"))
-        try Retry("outer", shouldRetry: probeHandler("outer")) {
+        Retry("outer", shouldRetry: probeHandler("outer")) {
             Do("o1", probeAction("o1"))
-            try Retry("inner", shouldRetry: probeHandler("inner")) {
+            Retry("inner", shouldRetry: probeHandler("inner")) {
                 Do("i1", probeAction("i1"))
                 Do("i2", probeAction("i2"))
             }
@@ -174,8 +174,8 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
     @Test func errorOfAnotherTypeIsPassedToHandlersAndRethrownUnchanged() async throws {
         let probe = Probe()
         let flow = try StepFlow<Probe>("t") {
-            try Retry("outer", shouldRetry: probeHandler("outer")) {
-                try Retry("inner", shouldRetry: probeHandler("inner")) {
+            Retry("outer", shouldRetry: probeHandler("outer")) {
+                Retry("inner", shouldRetry: probeHandler("inner")) {
                     Do("x") { _ in throw OtherError(code: 7) }
                 }
             }
@@ -194,9 +194,9 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
         probe.fail("x", with: [StepError("deep")])
         probe.decide("top", [.retry])
         let flow = try StepFlow<Probe>("d") {
-            try Retry("top", shouldRetry: probeHandler("top")) {
-                try Case("c", when: probeCondition("c")) {
-                    try LoopUntil("l", until: probeCondition("l")) {
+            Retry("top", shouldRetry: probeHandler("top")) {
+                Case("c", when: probeCondition("c")) {
+                    LoopUntil("l", until: probeCondition("l")) {
                         Steps("g") {
                             Do("x", probeAction("x"))
                         }
@@ -221,7 +221,7 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
         probe.fail("ready", with: [StepError("w")])
         probe.decide("r", [.retry])
         let flow = try StepFlow<Probe>("w") {
-            try Retry("r", shouldRetry: probeHandler("r")) {
+            Retry("r", shouldRetry: probeHandler("r")) {
                 Do("a", probeAction("a"))
                 WaitFor("ready", probeCondition("ready"))
             }
@@ -238,12 +238,12 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
     /// `c { guardRetry { a; pollLoopUntil { b }; maybeCase { d } } }`
     func flow() throws -> StepFlow<Probe> {
         try StepFlow<Probe>("c") {
-            try Retry("guard", shouldRetry: probeHandler("guard")) {
+            Retry("guard", shouldRetry: probeHandler("guard")) {
                 Do("a", probeAction("a"))
-                try LoopUntil("poll", until: probeCondition("poll")) {
+                LoopUntil("poll", until: probeCondition("poll")) {
                     Do("b", probeAction("b"))
                 }
-                try Case("maybe", when: probeCondition("maybe")) {
+                Case("maybe", when: probeCondition("maybe")) {
                     Do("d", probeAction("d"))
                 }
             }
@@ -323,8 +323,8 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
         probe.fail("loop", with: [StepError("l")])
         probe.decide("in", [.retry])
         let flow = try StepFlow<Probe>("s") {
-            try LoopUntil("outer", until: probeCondition("loop")) {
-                try Retry("in", shouldRetry: probeHandler("in")) {
+            LoopUntil("outer", until: probeCondition("loop")) {
+                Retry("in", shouldRetry: probeHandler("in")) {
                     Do("a", probeAction("a"))
                 }
             }
@@ -340,8 +340,8 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
         probe.fail("case", with: [StepError("c")])
         probe.decide("in", [.retry])
         let flow = try StepFlow<Probe>("s") {
-            try Case("outer", when: probeCondition("case")) {
-                try Retry("in", shouldRetry: probeHandler("in")) {
+            Case("outer", when: probeCondition("case")) {
+                Retry("in", shouldRetry: probeHandler("in")) {
                     Do("a", probeAction("a"))
                 }
             }
@@ -361,7 +361,7 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
         probe.decide("growEx", [.retry, .retry])
         let flow = try StepFlow<Probe>("TestRetry") {
             Do("logInitialExchange", probeAction("log"))
-            try Retry("growEx", shouldRetry: probeHandler("growEx")) {
+            Retry("growEx", shouldRetry: probeHandler("growEx")) {
                 Do("addA", probeAction("addA"))
                 Do("stepWithError", probeAction("stepWithError"))
                 Do("logExchange", probeAction("log"))
@@ -387,7 +387,7 @@ private let beforeI2 = FlowState(events: ["completed:r/outerRetry/innerRetry/i1"
     @Test func handlerGivesUpOnThirdError() async throws {
         let probe = Probe()
         let flow = try StepFlow<Probe>("t") {
-            try Retry("r", shouldRetry: probeHandler("r")) {
+            Retry("r", shouldRetry: probeHandler("r")) {
                 Do("func") { _ in throw StepError("test error") }
             }
         }

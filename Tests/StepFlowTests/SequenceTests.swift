@@ -6,7 +6,7 @@ func deployV1Flow() throws -> StepFlow<Probe> {
     try StepFlow<Probe>("deploy.v1") {
         Do("getPreActualState", probeAction("getPreActualState"))
         WaitFor("preActualState", probeCondition("preActualState"))
-        try Case("shouldDeploy", when: probeCondition("shouldDeploy")) {
+        Case("shouldDeploy", when: probeCondition("shouldDeploy")) {
             Do("createDeployRequest", probeAction("createDeployRequest"))
             WaitFor("acceptedDeployRequest", probeCondition("acceptedDeployRequest"))
             WaitFor("monitorDeploymentProgress", probeCondition("monitorDeploymentProgress"))

@@ -8,7 +8,7 @@ import Testing
             Do("a", probeAction("a"))
             Do("b", probeAction("b"))
             WaitFor("c", probeCondition("c"))
-            try Case("d", when: probeCondition("d")) {
+            Case("d", when: probeCondition("d")) {
                 Do("e", probeAction("e"))
             }
         }
@@ -146,7 +146,7 @@ import Testing
         let probe = Probe()
         probe.script("c", [true, false])
         let flow = try StepFlow<Probe>("d") {
-            try Case("c", when: probeCondition("c")) {
+            Case("c", when: probeCondition("c")) {
                 Do("x", probeAction("x"))
             }
         }
@@ -162,7 +162,7 @@ import Testing
     @Test func caseWithEmptyBody() async throws {
         let probe = Probe()
         let flow = try StepFlow<Probe>("d") {
-            try Case("c", when: probeCondition("c")) {}
+            Case("c", when: probeCondition("c")) {}
             Do("after", probeAction("after"))
         }
         let seen = try await runToCompletion(flow, context: probe)
@@ -176,11 +176,11 @@ import Testing
     @Test func retryWithoutErrorsIsTransparent() async throws {
         let probe = Probe()
         let flow = try StepFlow<Probe>("d") {
-            try Retry("r", shouldRetry: probeHandler("r")) {
+            Retry("r", shouldRetry: probeHandler("r")) {
                 Do("a", probeAction("a"))
                 Do("b", probeAction("b"))
             }
-            try Retry("empty", shouldRetry: probeHandler("empty")) {}
+            Retry("empty", shouldRetry: probeHandler("empty")) {}
         }
         let seen = try await runToCompletion(flow, context: probe)
         #expect(seen == [
