@@ -84,10 +84,13 @@ struct FlowCompiler<Context> {
         var previous = Self.start(group)
         var seen = Set<String>()
         for node in body {
+            let position = transitionOrder.count
             let item = try addNode(node, parent: group, retry: retry)
             let path = items[Int(item)].path
             guard seen.insert(path).inserted else { throw .duplicatePath(path, flow: flowName) }
             try link(previous, to: Self.start(item), item: group, retry: retry)
+            // List the link into the item before the item's own transitions, as go-stepflow does.
+            transitionOrder.insert(transitionOrder.removeLast(), at: position)
             previous = Self.completed(item)
         }
         try link(previous, to: Self.completed(group), item: group, retry: retry)

@@ -331,3 +331,29 @@ extension FlowTransition.Destination {
         return transitions[0].destinations[0]
     }
 }
+
+/// `flow.transitions` lists transitions in go-stepflow's order, with its destination order.
+@Suite struct TransitionOrderTests {
+    @Test func transitionsAreListedInGoStepflowsOrder() throws {
+        let flow = try StepFlow<Int>("f") {
+            Do("a") { _ in }
+            Case("c", when: { _ in true }) {
+                Do("b") { _ in }
+            }
+        }
+        #expect(flow.transitions.map(\.source) == [
+            "start:f",
+            "start:f/a",
+            "completed:f/a",
+            "start:f/cCase",
+            "completed:f/cCase/steps",
+            "start:f/cCase/steps",
+            "start:f/cCase/steps/b",
+            "completed:f/cCase/steps/b",
+            "completed:f/cCase",
+        ])
+        let caseTransition = try #require(flow.transition(from: "start:f/cCase"))
+        #expect(caseTransition.destinations.map(\.event) == ["start:f/cCase/steps", "completed:f/cCase"])
+        #expect(caseTransition.destinations.map(\.reason) == [.caseConditionMet, .caseConditionNotMet])
+    }
+}
