@@ -12,11 +12,11 @@ public struct Case<Context>: FlowComponent {
     public init(
         _ name: String,
         when condition: @escaping @Sendable (Context) async throws -> Bool,
-        @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>
-    ) rethrows {
+        @StepsBuilder<Context> _ steps: () -> FlowBody<Context>
+    ) {
         self.name = name
         self.condition = condition
-        self.steps = try steps()
+        self.steps = steps()
     }
 
     /// The single item this case adds.

@@ -18,9 +18,9 @@ final class CompiledFlow<Context>: Sendable {
     /// The transition leaving each event id.
     @usableFromInline let transitions: [CompiledTransition]
     /// `Do` actions, by callable index.
-    @usableFromInline let actions: [@Sendable (Context) async throws -> Void]
+    @usableFromInline let actions: [CompiledAction<Context>]
     /// `WaitFor`, `Case` and `LoopUntil` conditions, by callable index.
-    @usableFromInline let conditions: [@Sendable (Context) async throws -> Bool]
+    @usableFromInline let conditions: [CompiledCondition<Context>]
     /// Retry scopes.
     @usableFromInline let retries: [RetryScope<Context>]
     /// Event string → event id.
@@ -39,8 +39,8 @@ final class CompiledFlow<Context>: Sendable {
         name: String,
         events: [String],
         transitions: [CompiledTransition],
-        actions: [@Sendable (Context) async throws -> Void],
-        conditions: [@Sendable (Context) async throws -> Bool],
+        actions: [CompiledAction<Context>],
+        conditions: [CompiledCondition<Context>],
         retries: [RetryScope<Context>],
         items: [FlowItem.Record],
         transitionOrder: [Int32]
@@ -74,11 +74,38 @@ final class CompiledFlow<Context>: Sendable {
     func resolveByName(_ state: FlowState) throws(StepFlowError) -> Int32 {
         let events = state.events
         if events.isEmpty { return Self.rootStart }
-        if events.count == 1, events[0] == self.events[Int(Self.rootCompleted)] { return Self.rootCompleted }
-        for event in events {
-            if let id = index.id(of: event), transitions[Int(id)].kind != .none { return id }
+        // One look-up per event: the root's completion (which has no transition) counts only as the
+        // whole state; otherwise the first event with a transition wins.
+        let single = events.count == 1
+        let found = events.withUnsafeBufferPointer { events -> Int32 in
+            for event in events {
+                guard let id = index.id(of: event) else { continue }
+                if id == Self.rootCompleted {
+                    if single { return id }
+                } else if transitions[Int(id)].kind != .none {
+                    return id
+                }
+            }
+            return -1
         }
+        if found >= 0 { return found }
         throw StepFlowError.unknownState(state, flow: name)
+    }
+
+    /// The result of a step whose closure threw `error`: the retry restart a handler asked for,
+    /// or the error that remains (rethrown). Kept out of the inlined hot path.
+    @usableFromInline
+    @inline(never)
+    func retried(after error: any Error, in transition: CompiledTransition, context: Context) async throws -> StepMove {
+        let restart = try await recover(from: error, scope: transition.retry, context: context)
+        return StepMove(event: restart, item: transition.item, outcome: .retried)
+    }
+
+    /// The error for a state this flow cannot continue (kept out of the inlined hot path).
+    @usableFromInline
+    @inline(never)
+    func unknownState(_ state: FlowState) -> StepFlowError {
+        StepFlowError.unknownState(state, flow: name)
     }
 
     /// Offers `error`, thrown by a step transition in retry scope `scope`, to the enclosing retry

@@ -46,3 +46,30 @@ struct RetryScope<Context>: Sendable {
     /// The retry group's item id.
     @usableFromInline let item: Int32
 }
+
+/// A `Do` action, as stored in a compiled flow.
+///
+/// The closure is wrapped in a struct so that it is stored at its natural abstraction (`Context`
+/// passed indirectly, as `Do` receives it). Stored directly as the element of an array, a function is
+/// kept at the array's maximal abstraction, and every call then goes through a reabstraction thunk
+/// and its partial-application forwarder: two more async frames to allocate and free per step
+/// (measured with callgrind: about a quarter of a `WaitFor` poll's instructions).
+@usableFromInline
+struct CompiledAction<Context>: Sendable {
+    @usableFromInline let run: @Sendable (Context) async throws -> Void
+
+    init(_ run: @escaping @Sendable (Context) async throws -> Void) {
+        self.run = run
+    }
+}
+
+/// A `WaitFor`, `Case` or `LoopUntil` condition, as stored in a compiled flow (wrapped for the
+/// same reason as ``CompiledAction``).
+@usableFromInline
+struct CompiledCondition<Context>: Sendable {
+    @usableFromInline let evaluate: @Sendable (Context) async throws -> Bool
+
+    init(_ evaluate: @escaping @Sendable (Context) async throws -> Bool) {
+        self.evaluate = evaluate
+    }
+}

@@ -4,8 +4,8 @@ struct FlowCompiler<Context> {
     private let flowName: String
     private var events: [String] = []
     private var transitions: [CompiledTransition] = []
-    private var actions: [@Sendable (Context) async throws -> Void] = []
-    private var conditions: [@Sendable (Context) async throws -> Bool] = []
+    private var actions: [CompiledAction<Context>] = []
+    private var conditions: [CompiledCondition<Context>] = []
     private var retries: [RetryScope<Context>] = []
     private var items: [FlowItem.Record] = []
     private var transitionOrder: [Int32] = []
@@ -72,7 +72,7 @@ struct FlowCompiler<Context> {
         _ condition: @escaping @Sendable (Context) async throws -> Bool,
         at source: Int32, ifTrue: Int32, ifFalse: Int32, item: Int32, retry: Int32
     ) throws(StepFlowError) {
-        conditions.append(condition)
+        conditions.append(CompiledCondition(condition))
         try setTransition(source, CompiledTransition(
             kind: .condition, target: ifTrue, alternate: ifFalse,
             callable: Int32(conditions.count - 1), retry: retry, item: item
@@ -84,10 +84,13 @@ struct FlowCompiler<Context> {
         var previous = Self.start(group)
         var seen = Set<String>()
         for node in body {
+            let position = transitionOrder.count
             let item = try addNode(node, parent: group, retry: retry)
             let path = items[Int(item)].path
             guard seen.insert(path).inserted else { throw .duplicatePath(path, flow: flowName) }
             try link(previous, to: Self.start(item), item: group, retry: retry)
+            // List the link into the item before the item's own transitions, as go-stepflow does.
+            transitionOrder.insert(transitionOrder.removeLast(), at: position)
             previous = Self.completed(item)
         }
         try link(previous, to: Self.completed(group), item: group, retry: retry)
@@ -99,7 +102,7 @@ struct FlowCompiler<Context> {
         case let .run(name, action):
             try Self.validate(name, parent: parentPath)
             let item = addItem(kind: .do, name: name, parent: parent)
-            actions.append(action)
+            actions.append(CompiledAction(action))
             try setTransition(Self.start(item), CompiledTransition(
                 kind: .action, target: Self.completed(item), alternate: -1,
                 callable: Int32(actions.count - 1), retry: retry, item: item

@@ -13,11 +13,11 @@ public struct LoopUntil<Context>: FlowComponent {
     public init(
         _ name: String,
         until condition: @escaping @Sendable (Context) async throws -> Bool,
-        @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>
-    ) rethrows {
+        @StepsBuilder<Context> _ steps: () -> FlowBody<Context>
+    ) {
         self.name = name
         self.condition = condition
-        self.steps = try steps()
+        self.steps = steps()
     }
 
     /// The single item this loop adds.

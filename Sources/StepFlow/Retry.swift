@@ -17,11 +17,11 @@ public struct Retry<Context>: FlowComponent {
     public init(
         _ name: String,
         shouldRetry: @escaping @Sendable (Context, any Error) async throws -> Bool,
-        @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>
-    ) rethrows {
+        @StepsBuilder<Context> _ steps: () -> FlowBody<Context>
+    ) {
         self.name = name
         self.shouldRetry = shouldRetry
-        self.steps = try steps()
+        self.steps = steps()
     }
 
     /// The single item this retry group adds.

@@ -42,10 +42,10 @@ extension StepFlow {
                 case .loopUntil: (.loopUntilConditionMet, .loopUntilConditionNotMet)
                 default: (.waitForConditionMet, .waitForConditionNotMet)
                 }
-            destinations = [
-                .init(event: event(row.alternate), reason: notMet),
-                .init(event: event(row.target), reason: met),
-            ]
+            // go-stepflow's order: a Case lists "met" first; WaitFor and LoopUntil list "not met" first.
+            let whenMet = FlowTransition.Destination(event: event(row.target), reason: met)
+            let whenNotMet = FlowTransition.Destination(event: event(row.alternate), reason: notMet)
+            destinations = item.kind == .case ? [whenMet, whenNotMet] : [whenNotMet, whenMet]
         }
         if row.isStep {
             var scope = row.retry

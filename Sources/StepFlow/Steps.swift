@@ -8,9 +8,9 @@ public struct Steps<Context>: FlowComponent {
     let steps: FlowBody<Context>
 
     /// A group named `name` of the given steps.
-    public init(_ name: String, @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>) rethrows {
+    public init(_ name: String, @StepsBuilder<Context> _ steps: () -> FlowBody<Context>) {
         self.name = name
-        self.steps = try steps()
+        self.steps = steps()
     }
 
     /// The single item this group adds.
