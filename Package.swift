@@ -66,12 +66,6 @@ let package = Package(
             path: "Sources/CrashWorker",
             swiftSettings: swiftSettings
         ),
-        // A release-mode measurement of the SQLite store's commit throughput (not a test, not a product).
-        .executableTarget(
-            name: "StepFlowStoreBenchmark",
-            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: swiftSettings
-        ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StepFlowRuntimeTests",

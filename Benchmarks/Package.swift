@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "StepFlow", path: "../"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -19,6 +22,29 @@ let package = Package(
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
+        ),
+        // Durable throughput, scale and latency of the runtime on the SQLite store (release-mode executable).
+        .executableTarget(
+            name: "RuntimeBenchmarks",
+            dependencies: [
+                .product(name: "StepFlow", package: "StepFlow"),
+                .product(name: "StepFlowRuntime", package: "StepFlow"),
+                .product(name: "StepFlowSQLite", package: "StepFlow"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "RuntimeBenchmarks"
+        ),
+        // Commit throughput of the SQLite store against the disk's single-transaction commit rate.
+        .executableTarget(
+            name: "StoreBenchmark",
+            dependencies: [
+                .product(name: "StepFlow", package: "StepFlow"),
+                .product(name: "StepFlowRuntime", package: "StepFlow"),
+                .product(name: "StepFlowSQLite", package: "StepFlow"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "StoreBenchmark"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -3,7 +3,7 @@
 //   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
-//   swift run -c release RuntimeBenchmarks commit-rate
+//   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -68,12 +68,6 @@ func throughput(synchronous: SQLiteProcessStore.Synchronous, processes: Int, ste
         synchronous.description, concurrency, processes, steps, saved, seconds(elapsed), Double(saved) / seconds(elapsed),
         processes, seconds(created), remaining
     ))
-}
-
-func commitRate() async throws {
-    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .full))
-    let rate = try await store.measureSingleRowCommitRate(transactions: 3000)
-    print(String(format: "disk limit: %.0f single-row WAL commits/s with synchronous=FULL (one UPDATE per transaction)", rate))
 }
 
 func scale(sizes: [Int]) async throws {
@@ -169,19 +163,16 @@ case "throughput":
     let concurrency = option("concurrency", 1)
     try await throughput(synchronous: .full, processes: processes, steps: steps, concurrency: concurrency)
     try await throughput(synchronous: .normal, processes: processes, steps: steps, concurrency: concurrency)
-case "commit-rate":
-    try await commitRate()
 case "scale":
     try await scale(sizes: list("sizes", [10_000, 100_000, 1_000_000]))
 case "latency":
     try await latency(samples: option("samples", 1000))
 case "all":
-    try await commitRate()
     try await throughput(synchronous: .full, processes: 10_000, steps: 10, concurrency: 1)
     try await throughput(synchronous: .normal, processes: 10_000, steps: 10, concurrency: 1)
     try await latency(samples: 500)
     try await scale(sizes: [10_000, 100_000, 1_000_000])
 default:
-    print("usage: RuntimeBenchmarks [throughput|commit-rate|scale|latency|all]")
+    print("usage: RuntimeBenchmarks [throughput|scale|latency|all]")
     exit(2)
 }

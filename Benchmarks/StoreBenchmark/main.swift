@@ -1,6 +1,6 @@
 // Measures how fast the SQLite store saves steps, on a file in a temporary directory.
 //
-//     swift run -c release --scratch-path .build-release StepFlowStoreBenchmark [processes] [updates] [batch] [--only-commits]
+//     cd Benchmarks && swift run -c release StoreBenchmark [processes] [updates] [batch] [--only-commits]
 //
 // For synchronous = FULL and NORMAL: 10,000 processes (claimed once) each get 10 updates, committed in batches
 // of 500 (one transaction per batch, each update with its history row). The limit of the disk is shown beside:
