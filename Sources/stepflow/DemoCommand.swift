@@ -67,7 +67,14 @@ struct DemoCommand: AsyncParsableCommand {
             if isNew { created += 1 }
         }
         let ids = Set((1...apps).map { ProcessID(String(format: "app-%03d", $0)) })
-        print("store: \(storeOptions.location) — \(created) new processes, \(apps - created) continued from the store")
+        let before = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
+        let stepsBefore = before.reduce(0) { $0 + $1.stepCount }
+        let finishedBefore = before.filter(\.status.isFinished).count
+        if created == apps {
+            print("store: \(storeOptions.location) — \(apps) new processes")
+        } else {
+            print("store: \(storeOptions.location) — \(apps - created) processes continued from the store (\(finishedBefore) already finished), \(created) new")
+        }
         print("external systems: SIMULATED in-process (random latencies, \(Int(failureRate * 100))% transient failures)")
 
         var logger = Logger(label: "stepflow")
@@ -104,6 +111,6 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let records = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
         display.render(records, elapsed: Date().timeIntervalSince(started))
-        display.summary(records, elapsed: Date().timeIntervalSince(started), interrupted: !finished)
+        display.summary(records, stepsBefore: stepsBefore, elapsed: Date().timeIntervalSince(started), interrupted: !finished)
     }
 }

@@ -64,7 +64,7 @@ final class ProgressDisplay: Sendable {
         }
     }
 
-    func summary(_ records: [ProcessRecord], elapsed: Double, interrupted: Bool) {
+    func summary(_ records: [ProcessRecord], stepsBefore: Int, elapsed: Double, interrupted: Bool) {
         let steps = records.reduce(0) { $0 + $1.stepCount }
         let data = records.compactMap { try? $0.decodeData(as: DeployPipeline.Data.self) }
         let deployed = records.filter { $0.status == .completed }.compactMap { try? $0.decodeData(as: DeployPipeline.Data.self) }
@@ -79,7 +79,9 @@ final class ProgressDisplay: Sendable {
         print("  completed:      \(completed) (\(deployed) deployed, \(completed - deployed) already up to date)")
         print("  failed:         \(records.filter { $0.status == .failed }.count)")
         print("  still running:  \(records.filter { $0.status.isActive }.count)")
-        print("  steps applied:  \(steps) in \(String(format: "%.1f", elapsed)) s of this run")
+        let thisRun = steps - stepsBefore
+        print(String(format: "  steps applied:  %d in this run, in %.1f s (%.0f steps/s); %d in all", thisRun, elapsed,
+                     Double(thisRun) / max(elapsed, 0.001), steps))
         print("  transient errors retried: \(data.reduce(0) { $0 + $1.transientRetries })")
         let reasons = Dictionary(grouping: records.filter { $0.status == .failed }, by: { Self.shortReason($0.lastError ?? "?") })
         for (reason, failed) in reasons.sorted(by: { $0.value.count > $1.value.count }) {
