@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "StepFlowRuntime", targets: ["StepFlowRuntime"]),
         .library(name: "StepFlowTesting", targets: ["StepFlowTesting"]),
         .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
+        .library(name: "StepFlowPostgres", targets: ["StepFlowPostgres"]),
         .executable(name: "stepflow", targets: ["stepflow"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
@@ -46,14 +48,26 @@ let package = Package(
             dependencies: ["StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The store for many workers on many machines: PostgreSQL, through PostgresNIO.
+        .target(
+            name: "StepFlowPostgres",
+            dependencies: [
+                "StepFlowRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The continuous-deployment pipeline of go-stepflow's example, with simulated external systems (used by the CLI).
         .target(name: "DeployPipeline", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
         // The CLI: thin commands over the library.
         .executableTarget(
             name: "stepflow",
             dependencies: [
-                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "DeployPipeline",
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "DeployPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -77,6 +91,16 @@ let package = Package(
             dependencies: [
                 "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StepFlowPostgresTests",
+            dependencies: [
+                "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

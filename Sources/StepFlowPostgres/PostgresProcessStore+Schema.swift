@@ -1,0 +1,198 @@
+extension PostgresProcessStore {
+    /// One step of the versioned schema. Migrations are never edited once released: a change is a new one.
+    struct Migration: Sendable {
+        /// Its version: migrations run in this order and each runs once (recorded in `<schema>.migrations`).
+        let version: Int
+        /// What it does, for the `migrations` table.
+        let name: String
+        /// Its statements, with `{schema}` standing for the store's schema.
+        let statements: [String]
+    }
+
+    /// Every migration, oldest first.
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "processes and history", statements: [
+            """
+            -- One row per process. Times are integer milliseconds since 1970 (UTC), as in the SQLite store.
+            -- Ids compare byte by byte (COLLATE "C"), as Swift orders them, whatever the database's locale.
+            CREATE TABLE {schema}.processes (
+                id text COLLATE "C" PRIMARY KEY,
+                flow_name text COLLATE "C" NOT NULL,
+                state text NOT NULL,            -- FlowState's JSON: an array of event strings (text, kept as written)
+                input bytea NOT NULL,           -- JSON
+                data bytea NOT NULL,            -- JSON
+                status text NOT NULL,           -- running, waiting, completed, failed, cancelled
+                due_at bigint,                  -- NULL once finished
+                step_count bigint NOT NULL,
+                attempt bigint NOT NULL,
+                last_error text,
+                created_at bigint NOT NULL,
+                updated_at bigint NOT NULL,
+                lease_owner text,               -- the worker holding the process, with lease_expires_at
+                lease_expires_at bigint,
+                lease_token bigint NOT NULL     -- the fencing token: +1 on every claim and cancellation
+            )
+            """,
+            // Claims, the next due date and the due count read only active processes, earliest first.
+            "CREATE INDEX processes_due ON {schema}.processes (due_at) WHERE status IN ('running', 'waiting')",
+            // Listing a flow's processes, ordered by id.
+            "CREATE INDEX processes_flow ON {schema}.processes (flow_name, id)",
+            """
+            -- One row per saved step, in the order they were saved.
+            CREATE TABLE {schema}.history (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                process_id text COLLATE "C" NOT NULL REFERENCES {schema}.processes (id) ON DELETE CASCADE,
+                sequence bigint NOT NULL,       -- the process's step count after the step
+                started_at bigint NOT NULL,
+                step_path text,
+                state_before text NOT NULL,     -- FlowState's JSON
+                state_after text NOT NULL,      -- FlowState's JSON
+                duration_ns bigint NOT NULL,
+                outcome text NOT NULL,          -- advanced, waiting, retried, completed, failed
+                error text,
+                worker text NOT NULL,
+                lease_token bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX history_process ON {schema}.history (process_id, id)",
+        ]),
+    ]
+
+    /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
+    /// spelled the same way everywhere so that the planner uses the index.
+    struct SQL: Sendable {
+        static let active = "status IN ('running', 'waiting')"
+
+        static let recordColumns = """
+            id, flow_name, state, input, data, status, due_at, step_count, attempt, last_error, \
+            created_at, updated_at, lease_owner, lease_expires_at, lease_token
+            """
+
+        /// ``recordColumns`` qualified by `table`.
+        static func recordColumns(of table: String) -> String {
+            recordColumns.split(separator: ",").map { "\(table).\($0.filter { $0 != " " })" }.joined(separator: ", ")
+        }
+
+        let schema: String
+        let channel: String
+
+        /// Takes the migration lock: one transaction at a time migrates, whichever worker starts first.
+        let lockMigrations: String
+        let createMigrationsTable: String
+        let appliedMigrations: String
+        let recordMigration: String
+
+        let selectProcess: String
+        let selectProcessForUpdate: String
+        let insertProcess: String
+        let claimDue: String
+        let claimOne: String
+        let commitUpdate: String
+        let insertHistory: String
+        let selectHistory: String
+        let renewLease: String
+        let releaseLease: String
+        let applyCommand: String
+        let nextDueDate: String
+        let dueCount: String
+        let notify: String
+        let listProcesses: String
+
+        init(schema: String, channel: String) {
+            self.schema = schema
+            self.channel = channel
+            let processes = "\(schema).processes"
+            let active = Self.active
+            let columns = Self.recordColumns
+            lockMigrations = "SELECT pg_advisory_xact_lock(hashtext('stepflow.migrate.' || $1))"
+            createMigrationsTable = """
+                CREATE SCHEMA IF NOT EXISTS \(schema);
+                CREATE TABLE IF NOT EXISTS \(schema).migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """
+            appliedMigrations = "SELECT version FROM \(schema).migrations ORDER BY version"
+            recordMigration = "INSERT INTO \(schema).migrations (version, name) VALUES ($1, $2)"
+            selectProcess = "SELECT \(columns) FROM \(processes) WHERE id = $1"
+            selectProcessForUpdate = "SELECT \(columns) FROM \(processes) WHERE id = $1 FOR UPDATE"
+            insertProcess = """
+                INSERT INTO \(processes) (\(columns))
+                VALUES ($1, $2, $3, $4, $5, 'running', $6, 0, 0, NULL, $6, $6, NULL, NULL, 0)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING \(columns)
+                """
+            // One statement: the due ids, earliest first, skipping rows another worker is claiming right now,
+            // leased at once. `due.due_at` is the due time before the claim, to put the rows back in order.
+            claimDue = """
+                WITH due AS (
+                    SELECT id, due_at FROM \(processes)
+                    WHERE \(active) AND due_at <= $1
+                    ORDER BY due_at
+                    LIMIT $2
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE \(processes) AS p
+                SET lease_owner = $3, lease_expires_at = $4, due_at = $4, lease_token = p.lease_token + 1
+                FROM due
+                WHERE p.id = due.id
+                RETURNING \(Self.recordColumns(of: "p")), due.due_at
+                """
+            claimOne = """
+                UPDATE \(processes)
+                SET lease_owner = $1, lease_expires_at = $2, due_at = $2, lease_token = lease_token + 1
+                WHERE id = $3 AND \(active) AND (lease_expires_at IS NULL OR lease_expires_at <= $4) AND ($5 OR due_at <= $4)
+                RETURNING \(columns)
+                """
+            commitUpdate = """
+                UPDATE \(processes) SET
+                    state = coalesce($1, state), data = coalesce($2, data), status = $3, due_at = $4,
+                    step_count = coalesce($5, step_count), attempt = $6, last_error = $7, updated_at = $8,
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = $9 AND lease_token = $10 AND \(active)
+                RETURNING id
+                """
+            insertHistory = """
+                INSERT INTO \(schema).history (
+                    process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
+                    error, worker, lease_token
+                ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                """
+            selectHistory = """
+                SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
+                    lease_token
+                FROM \(schema).history WHERE process_id = $1 ORDER BY id
+                """
+            renewLease = """
+                UPDATE \(processes) SET lease_expires_at = $1, due_at = $1
+                WHERE id = $2 AND lease_token = $3 AND lease_owner = $4 AND \(active)
+                RETURNING id
+                """
+            releaseLease = """
+                UPDATE \(processes) SET lease_owner = NULL, lease_expires_at = NULL,
+                    due_at = CASE WHEN \(active) THEN $1 ELSE due_at END
+                WHERE id = $2 AND lease_token = $3 AND lease_owner = $4
+                RETURNING id
+                """
+            applyCommand = """
+                UPDATE \(processes) SET
+                    status = $1, due_at = $2, attempt = $3, last_error = $4, updated_at = $5, lease_owner = $6,
+                    lease_expires_at = $7, lease_token = $8
+                WHERE id = $9
+                RETURNING \(columns)
+                """
+            nextDueDate = "SELECT min(due_at) FROM \(processes) WHERE \(active)"
+            dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= $1"
+            notify = "SELECT pg_notify($1, '')"
+            listProcesses = """
+                SELECT \(columns) FROM \(processes)
+                WHERE ($1::text IS NULL OR flow_name = $1)
+                    AND ($2::text[] IS NULL OR status = ANY($2))
+                    AND ($3::text IS NULL OR id > $3)
+                ORDER BY id
+                LIMIT $4
+                """
+        }
+    }
+}

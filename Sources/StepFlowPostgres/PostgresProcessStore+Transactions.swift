@@ -1,0 +1,245 @@
+import Foundation
+import Logging
+import PostgresNIO
+import StepFlow
+import StepFlowRuntime
+
+/// The body of each store operation, run on one connection (inside the transaction the store opens where it
+/// needs one). They capture nothing, so that no connection ever holds the store.
+enum Transactions {
+    typealias SQL = PostgresProcessStore.SQL
+
+    /// Runs `sql` with `binds` and collects its rows.
+    @discardableResult
+    static func rows(
+        _ connection: PostgresConnection, _ sql: String, _ binds: PostgresBindings = PostgresBindings(), logger: Logger
+    ) async throws -> [PostgresRow] {
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+    }
+
+    /// Runs `body` between `BEGIN` and `COMMIT`, rolling back when it throws (and rethrowing its error as it is).
+    static func transaction<T: Sendable>(
+        _ connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await rows(connection, "BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            _ = try? await rows(connection, "ROLLBACK", logger: logger)
+            throw error
+        }
+        try await rows(connection, "COMMIT", logger: logger)
+        return value
+    }
+
+    static func migrate(_ connection: PostgresConnection, _ sql: SQL, logger: Logger, server: String) async throws {
+        try await transaction(connection, logger: logger) { connection in
+            var lock = PostgresBindings()
+            lock.append(sql.schema)
+            try await rows(connection, sql.lockMigrations, lock, logger: logger)
+            for statement in sql.createMigrationsTable.split(separator: ";") {
+                try await rows(connection, String(statement), logger: logger)
+            }
+            let applied = try await rows(connection, sql.appliedMigrations, logger: logger).map { try $0.decode(Int.self) }
+            let known = PostgresProcessStore.migrations.map(\.version)
+            if let newest = applied.max(), newest > known.max() ?? 0 {
+                throw ProcessStoreError(
+                    .unavailable,
+                    "the PostgreSQL store in schema '\(sql.schema)' at \(server) was migrated by a newer StepFlow "
+                        + "(schema version \(newest); this one knows up to \(known.max() ?? 0)): run that version"
+                )
+            }
+            for migration in PostgresProcessStore.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await rows(connection, statement.replacingOccurrences(of: "{schema}", with: sql.schema), logger: logger)
+                }
+                var binds = PostgresBindings()
+                binds.append(migration.version)
+                binds.append(migration.name)
+                try await rows(connection, sql.recordMigration, binds, logger: logger)
+                logger.info("applied migration \(migration.version) (\(migration.name)) to schema '\(sql.schema)'")
+            }
+        }
+    }
+
+    static func notify(_ connection: PostgresConnection, _ sql: SQL, logger: Logger) async throws {
+        var binds = PostgresBindings()
+        binds.append(sql.channel)
+        try await rows(connection, sql.notify, binds, logger: logger)
+    }
+
+    static func create(
+        _ connection: PostgresConnection, _ process: NewProcess, _ sql: SQL, logger: Logger, server: String
+    ) async throws -> (record: ProcessRecord, created: Bool) {
+        var binds = PostgresBindings()
+        binds.append(process.id.rawValue)
+        binds.append(process.flowName)
+        binds.append(Columns.json(process.state))
+        try binds.append(process.input)
+        try binds.append(process.data)
+        binds.append(Columns.milliseconds(process.now))
+        if let row = try await rows(connection, sql.insertProcess, binds, logger: logger).first {
+            return (try RowReader.record(row, server: server), true)
+        }
+        var select = PostgresBindings()
+        select.append(process.id.rawValue)
+        guard let row = try await rows(connection, sql.selectProcess, select, logger: logger).first else {
+            throw ProcessStoreError(
+                .unavailable, processID: process.id, "process '\(process.id)' vanished while it was created at \(server)"
+            )
+        }
+        let reader = RowReader(row, processID: process.id, server: server)
+        let flowName = try reader.text(1, "flow_name")
+        guard flowName == process.flowName else {
+            throw ProcessStoreError(
+                .conflict, processID: process.id,
+                "process '\(process.id)' already exists with flow '\(flowName)', not '\(process.flowName)'"
+            )
+        }
+        return (try reader.record(), false)
+    }
+
+    static func processes(
+        _ connection: PostgresConnection, _ query: ProcessQuery, _ sql: SQL, logger: Logger, server: String
+    ) async throws -> [ProcessRecord] {
+        var binds = PostgresBindings()
+        binds.append(query.flowName)
+        binds.append(query.statuses.map { $0.map(\.rawValue).sorted() })
+        binds.append(query.after?.rawValue)
+        binds.append(Int64(max(query.limit, 0)))
+        return try await rows(connection, sql.listProcesses, binds, logger: logger).map { try RowReader.record($0, server: server) }
+    }
+
+    static func claim(
+        _ connection: PostgresConnection, _ request: ClaimRequest, _ sql: SQL, logger: Logger, server: String
+    ) async throws -> [ClaimedProcess] {
+        let now = Columns.milliseconds(request.now)
+        let expiry = Columns.milliseconds(request.leaseExpiry)
+        var binds = PostgresBindings()
+        if let only = request.only {
+            binds.append(request.owner)
+            binds.append(expiry)
+            binds.append(only.rawValue)
+            binds.append(now)
+            binds.append(request.force)
+            return try await rows(connection, sql.claimOne, binds, logger: logger).map {
+                RowReader($0, server: server).claimed()
+            }
+        }
+        binds.append(now)
+        binds.append(Int64(request.limit))
+        binds.append(request.owner)
+        binds.append(expiry)
+        let claimed = try await rows(connection, sql.claimDue, binds, logger: logger).map { row in
+            let reader = RowReader(row, server: server)
+            return (due: (try? reader.optionalInteger(15, "due_at")) ?? nil, claimed: reader.claimed())
+        }
+        // RETURNING gives no order: put the processes back in due order (then by id, as a tie-break).
+        return claimed.sorted { ($0.due ?? .min, $0.claimed.id) < ($1.due ?? .min, $1.claimed.id) }.map(\.claimed)
+    }
+
+    static func commit(_ connection: PostgresConnection, _ updates: [ProcessUpdate], _ sql: SQL, logger: Logger) async throws -> [CommitOutcome] {
+        var outcomes: [CommitOutcome] = []
+        outcomes.reserveCapacity(updates.count)
+        for update in updates {
+            var binds = PostgresBindings()
+            binds.append(update.state.map(Columns.json))
+            try binds.append(update.data)
+            binds.append(update.status.rawValue)
+            binds.append(update.dueAt.map(Columns.milliseconds))
+            binds.append(update.stepCount.map(Int64.init))
+            binds.append(Int64(update.attempt))
+            binds.append(update.lastError)
+            binds.append(Columns.milliseconds(update.now))
+            binds.append(update.id.rawValue)
+            binds.append(update.leaseToken)
+            guard try await !rows(connection, sql.commitUpdate, binds, logger: logger).isEmpty else {
+                outcomes.append(.rejected)
+                continue
+            }
+            if let entry = update.history {
+                var history = PostgresBindings()
+                history.append(update.id.rawValue)
+                history.append(Int64(entry.sequence))
+                history.append(Columns.milliseconds(entry.startedAt))
+                history.append(entry.stepPath)
+                history.append(Columns.json(entry.before))
+                history.append(Columns.json(entry.after))
+                history.append(Columns.nanoseconds(entry.duration))
+                history.append(entry.outcome.rawValue)
+                history.append(entry.error)
+                history.append(entry.worker)
+                history.append(entry.leaseToken)
+                try await rows(connection, sql.insertHistory, history, logger: logger)
+            }
+            outcomes.append(.saved)
+        }
+        return outcomes
+    }
+
+    static func renewLeases(
+        _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, until: Date, _ sql: SQL, logger: Logger
+    ) async throws -> [ProcessID] {
+        let expiry = Columns.milliseconds(until)
+        var renewed: [ProcessID] = []
+        for held in processes {
+            var binds = PostgresBindings()
+            binds.append(expiry)
+            binds.append(held.id.rawValue)
+            binds.append(held.token)
+            binds.append(owner)
+            if try await !rows(connection, sql.renewLease, binds, logger: logger).isEmpty { renewed.append(held.id) }
+        }
+        return renewed
+    }
+
+    static func releaseLeases(
+        _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, now: Date, _ sql: SQL, logger: Logger
+    ) async throws -> Int {
+        let due = Columns.milliseconds(now)
+        var released = 0
+        for held in processes {
+            var binds = PostgresBindings()
+            binds.append(due)
+            binds.append(held.id.rawValue)
+            binds.append(held.token)
+            binds.append(owner)
+            released += try await rows(connection, sql.releaseLease, binds, logger: logger).count
+        }
+        return released
+    }
+
+    /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result,
+    /// the row locked from the read to the write.
+    static func execute(
+        _ connection: PostgresConnection, _ command: ProcessCommand, on id: ProcessID, now: Date, _ sql: SQL, logger: Logger,
+        server: String
+    ) async throws -> ProcessRecord {
+        var select = PostgresBindings()
+        select.append(id.rawValue)
+        guard let row = try await rows(connection, sql.selectProcessForUpdate, select, logger: logger).first else {
+            throw ProcessStoreError.notFound(id)
+        }
+        let stored = try RowReader.record(row, server: server)
+        var record = stored
+        try record.apply(command, now: now)
+        guard record != stored else { return stored }
+        var binds = PostgresBindings()
+        binds.append(record.status.rawValue)
+        binds.append(record.dueAt.map(Columns.milliseconds))
+        binds.append(Int64(record.attempt))
+        binds.append(record.lastError)
+        binds.append(Columns.milliseconds(record.updatedAt))
+        binds.append(record.lease?.owner)
+        binds.append(record.lease.map { Columns.milliseconds($0.expiresAt) })
+        binds.append(record.leaseToken)
+        binds.append(id.rawValue)
+        guard let saved = try await rows(connection, sql.applyCommand, binds, logger: logger).first else {
+            throw ProcessStoreError.notFound(id)
+        }
+        let result = try RowReader.record(saved, server: server)
+        if result.status.isActive, result.dueAt != nil { try await notify(connection, sql, logger: logger) }
+        return result
+    }
+}

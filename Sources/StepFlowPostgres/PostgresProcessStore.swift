@@ -1,0 +1,278 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+public import StepFlowRuntime
+
+/// A process store in a PostgreSQL database: for many workers on many machines.
+///
+/// The store runs on a `PostgresClient` that you run as a `Service` (in a `ServiceGroup`, or with `run()` in a
+/// task of its own); the store is a `Service` too, which listens for wake-ups from other machines. Call
+/// ``migrate()`` once the client runs and before the first worker starts:
+///
+/// ```swift
+/// let url = try PostgresProcessStore.DatabaseURL("postgres://stepflow@db.internal:5432/app")
+/// let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+/// let store = PostgresProcessStore(client: client, url: url, logger: logger)
+/// let worker = FlowWorker(store: store, registry: registry, logger: logger)
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { await client.run() }
+///     try await store.migrate()
+///     try await ServiceGroup(services: [store, worker], gracefulShutdownSignals: [.sigterm], logger: logger).run()
+///     group.cancelAll()
+/// }
+/// ```
+///
+/// Its tables live in their own schema (`stepflow` unless configured otherwise), created and upgraded by
+/// ``migrate()`` under a transaction-scoped advisory lock, so several workers may start at once. Every
+/// ``claim(_:)`` is one statement that finds due processes through a partial index on the due time and skips rows
+/// another worker is claiming (`FOR UPDATE SKIP LOCKED`); every ``commit(_:)`` is one transaction, each update
+/// saved only with the current lease token.
+///
+/// `create`, `wake`, `resume` and released leases send a `NOTIFY` on the channel `<schema>_wakeup` in their
+/// transaction; ``run()`` listens on it, so ``wakeUps()`` yields for work made due by any store on any machine.
+///
+/// A row that cannot be read (a state that is not a JSON array of strings, an unknown status) never stops the
+/// others: ``claim(_:)`` returns it with a `.corruptRecord` error as its record, and ``process(_:)`` throws it.
+/// Errors talking to the server become ``ProcessStoreError`` `.unavailable`, naming the server (never a password).
+///
+/// The class is `Sendable` without `@unchecked`: its properties are constants, and `PostgresClient`, `Logger`
+/// and ``WakeUpBroadcaster`` are `Sendable`.
+public final class PostgresProcessStore: ProcessStore, Service {
+    /// The client the store runs its queries on.
+    public let client: PostgresClient
+    /// How the store uses the database.
+    public let configuration: Configuration
+
+    let sql: SQL
+    let logger: Logger
+    let broadcaster = WakeUpBroadcaster()
+
+    /// A store on `client`, with its tables in `configuration.schema`.
+    ///
+    /// Nothing is sent to the server until ``migrate()``, which must run before the store is used.
+    /// - Precondition: the schema is a plain lowercase identifier (letters, digits, underscores).
+    public init(client: PostgresClient, configuration: Configuration = Configuration(), logger: Logger) {
+        precondition(
+            configuration.hasValidSchema,
+            "the schema '\(configuration.schema)' must be lowercase letters, digits and underscores, starting with a letter"
+        )
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.sql = SQL(schema: configuration.schema, channel: configuration.channel)
+    }
+
+    /// A store on `client`, connected to `url` (which names the server in error messages).
+    public convenience init(client: PostgresClient, url: DatabaseURL, schema: String = "stepflow", logger: Logger) {
+        self.init(client: client, configuration: Configuration(schema: schema, server: url.description), logger: logger)
+    }
+
+    /// Creates or upgrades the store's schema; safe when several workers start at once.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.unavailable` when the server cannot be reached within
+    ///   ``Configuration/startTimeout`` (or the client is not running), refuses the connection or the migration,
+    ///   or when the schema was migrated by a newer StepFlow.
+    public func migrate() async throws {
+        let sql = sql
+        let logger = logger
+        let server = configuration.server
+        let timeout = configuration.startTimeout
+        do {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        try await Transactions.migrate(connection, sql, logger: logger, server: server)
+                    }
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return false
+                }
+                let finished = try await group.next() ?? false
+                group.cancelAll()
+                if !finished {
+                    throw ProcessStoreError(
+                        .unavailable,
+                        "cannot reach the PostgreSQL store at \(server) within \(timeout): check that the server runs and "
+                            + "accepts connections at that address, and that the PostgresClient is running (in a ServiceGroup)"
+                    )
+                }
+            }
+        } catch let error as ProcessStoreError {
+            throw error
+        } catch {
+            throw unavailable("open its schema '\(configuration.schema)'", error)
+        }
+    }
+
+    // MARK: - Access
+
+    /// Runs `body` on a connection; server errors become `.unavailable` errors naming the server.
+    func withConnection<T: Sendable>(
+        _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch let error as ProcessStoreError {
+            throw error
+        } catch {
+            throw unavailable(operation(), error)
+        }
+    }
+
+    /// Runs `body` in one transaction; server errors become `.unavailable` errors naming the server.
+    func transaction<T: Sendable>(
+        _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let logger = logger
+        return try await withConnection(operation()) { connection in
+            try await Transactions.transaction(connection, logger: logger, body)
+        }
+    }
+
+    func unavailable(_ operation: String, _ error: any Error) -> ProcessStoreError {
+        ProcessStoreError(
+            .unavailable, "the PostgreSQL store at \(configuration.server) could not \(operation): \(Self.describe(error))"
+        )
+    }
+
+    /// What went wrong, from PostgresNIO's errors (whose `description` hides everything on purpose).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let info = error.serverInfo {
+                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return "the server said: \(info[.message] ?? "an error")\(state)"
+            }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+            return "\(error.code)"
+        }
+        if let error = error as? PostgresTransactionError {
+            if let inner = error.closureError ?? error.beginError ?? error.commitError { return describe(inner) }
+        }
+        return "\(error)"
+    }
+
+    // MARK: - ProcessStore
+
+    public func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool) {
+        try await create([process])[0]
+    }
+
+    public func create(_ processes: [NewProcess]) async throws -> [(record: ProcessRecord, created: Bool)] {
+        guard !processes.isEmpty else { return [] }
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        let operation = processes.count == 1 ? "create process '\(processes[0].id)'" : "create \(processes.count) processes"
+        let results = try await transaction(operation) { connection in
+            var results: [Created] = []
+            for process in processes {
+                let (record, created) = try await Transactions.create(connection, process, sql, logger: logger, server: server)
+                results.append(Created(record: record, created: created))
+            }
+            if results.contains(where: \.created) { try await Transactions.notify(connection, sql, logger: logger) }
+            return results
+        }
+        if results.contains(where: \.created) { broadcaster.signal() }
+        return results.map { ($0.record, $0.created) }
+    }
+
+    /// A created record (a tuple is not `Sendable` across the transaction's boundary).
+    private struct Created: Sendable {
+        let record: ProcessRecord
+        let created: Bool
+    }
+
+    public func process(_ id: ProcessID) async throws -> ProcessRecord? {
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        return try await withConnection("read process '\(id)'") { connection in
+            var binds = PostgresBindings()
+            binds.append(id.rawValue)
+            return try await Transactions.rows(connection, sql.selectProcess, binds, logger: logger).first
+                .map { try RowReader.record($0, server: server) }
+        }
+    }
+
+    public func processes(_ query: ProcessQuery) async throws -> [ProcessRecord] {
+        if let statuses = query.statuses, statuses.isEmpty { return [] }
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        return try await withConnection("list processes") { connection in
+            try await Transactions.processes(connection, query, sql, logger: logger, server: server)
+        }
+    }
+
+    public func history(of id: ProcessID) async throws -> [HistoryEntry] {
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        return try await withConnection("read the history of process '\(id)'") { connection in
+            var binds = PostgresBindings()
+            binds.append(id.rawValue)
+            return try await Transactions.rows(connection, sql.selectHistory, binds, logger: logger)
+                .map { try RowReader.historyEntry($0, of: id, server: server) }
+        }
+    }
+
+    public func claim(_ request: ClaimRequest) async throws -> [ClaimedProcess] {
+        guard request.limit > 0 else { return [] }
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        return try await withConnection("claim processes") { connection in
+            try await Transactions.claim(connection, request, sql, logger: logger, server: server)
+        }
+    }
+
+    public func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] {
+        guard !updates.isEmpty else { return [] }
+        let (sql, logger) = (sql, logger)
+        return try await transaction("commit \(updates.count) updates") { connection in
+            try await Transactions.commit(connection, updates, sql, logger: logger)
+        }
+    }
+
+    public func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
+        guard !processes.isEmpty else { return [] }
+        let (sql, logger) = (sql, logger)
+        return try await transaction("renew leases") { connection in
+            try await Transactions.renewLeases(connection, processes, owner: owner, until: until, sql, logger: logger)
+        }
+    }
+
+    public func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
+        if !processes.isEmpty {
+            let (sql, logger) = (sql, logger)
+            try await transaction("release leases") { connection in
+                let released = try await Transactions.releaseLeases(connection, processes, owner: owner, now: now, sql, logger: logger)
+                if released > 0 { try await Transactions.notify(connection, sql, logger: logger) }
+            }
+        }
+        broadcaster.signal()
+    }
+
+    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        let record = try await transaction("apply a command to process '\(id)'") { connection in
+            try await Transactions.execute(connection, command, on: id, now: now, sql, logger: logger, server: server)
+        }
+        if record.status.isActive, record.dueAt != nil { broadcaster.signal() }
+        return record
+    }
+
+    public func nextDueDate() async throws -> Date? {
+        let (sql, logger) = (sql, logger)
+        return try await withConnection("read the next due date") { connection in
+            try await Transactions.rows(connection, sql.nextDueDate, logger: logger).first?
+                .decode(Int64?.self).map(Columns.date(milliseconds:))
+        }
+    }
+
+    public func dueCount(now: Date) async throws -> Int {
+        let (sql, logger) = (sql, logger)
+        return try await withConnection("count due processes") { connection in
+            var binds = PostgresBindings()
+            binds.append(Columns.milliseconds(now))
+            return try await Transactions.rows(connection, sql.dueCount, binds, logger: logger).first?.decode(Int.self) ?? 0
+        }
+    }
+
+    public func wakeUps() -> AsyncStream<Void> {
+        broadcaster.subscribe()
+    }
+}

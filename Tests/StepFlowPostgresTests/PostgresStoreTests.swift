@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import PostgresNIO
+import StepFlow
+import StepFlowPostgres
+import StepFlowRuntime
+import Testing
+
+/// What the PostgreSQL store does beyond the conformance suite: wake-ups across stores, start-up errors,
+/// corrupt rows, concurrent migrations.
+@Suite(.enabled(if: TestDatabase.isConfigured, TestDatabase.skipMessage))
+struct PostgresStoreTests {
+    let now = Date(timeIntervalSince1970: 1_767_225_600)
+
+    func newProcess(_ id: ProcessID) -> NewProcess {
+        NewProcess(id: id, flowName: "order.v1", input: Data(#"{"order":1}"#.utf8), data: Data("{}".utf8), now: now)
+    }
+
+    @Test func wakeUpReachesAnotherStoreThroughNotify() async throws {
+        let schema = TestDatabase.uniqueSchema()
+        try await TestDatabase.withClient { first in
+            try await TestDatabase.withClient { second in
+                let sender = try await first.makeStore(schema: schema)
+                let listener = try await second.makeStore(schema: schema)
+                let wakeUps = WakeUpCounter(listener.wakeUps())
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await listener.run() }
+                    defer { group.cancelAll() }
+                    // The listener signals once it listens: then every NOTIFY reaches it.
+                    #expect(await wakeUps.wait(forMoreThan: 0, within: .seconds(10)), "the listener never started")
+                    let before = wakeUps.value
+                    try await sender.create(newProcess("p1"))
+                    #expect(await wakeUps.wait(forMoreThan: before, within: .seconds(5)), "no wake-up after a create in another store")
+                    let afterCreate = wakeUps.value
+                    _ = try await sender.execute(.wake, on: "p1", now: now.addingTimeInterval(1))
+                    #expect(await wakeUps.wait(forMoreThan: afterCreate, within: .seconds(5)), "no wake-up after a wake in another store")
+                }
+            }
+        }
+    }
+
+    @Test func unreachableServerAtStartIsAClearError() async throws {
+        // Port 1 on the loopback: nothing listens there.
+        let url = try PostgresProcessStore.DatabaseURL("postgres://stepflow:s3cret@127.0.0.1:1/stepflow")
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let store = PostgresProcessStore(
+                client: client, configuration: .init(server: url.description, startTimeout: .seconds(2)), logger: TestDatabase.logger
+            )
+            let error = try await #require(throws: ProcessStoreError.self) { try await store.migrate() }
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("127.0.0.1:1"), "\(error.message)")
+            #expect(!error.message.contains("s3cret"), "\(error.message)")
+        }
+    }
+
+    @Test func corruptRowIsClaimedAsAFailureWhileOthersContinue() async throws {
+        try await TestDatabase.withClient { session in
+            let store = try await session.makeStore()
+            for id in ["a", "b", "c"] { try await store.create(newProcess(ProcessID(id))) }
+            try await session.execute("UPDATE \(store.configuration.schema).processes SET state = '{\"not\": \"an array\"}' WHERE id = 'b'")
+
+            let claimed = try await store.claim(ClaimRequest(owner: "w1", now: now, leaseDuration: .seconds(30), limit: 10))
+            #expect(claimed.map(\.id) == ["a", "b", "c"])
+            let corrupt = try #require(claimed.first { $0.id == "b" })
+            guard case let .failure(error) = corrupt.record else {
+                Issue.record("the corrupt row was read")
+                return
+            }
+            #expect(error.code == .corruptRecord)
+            #expect(error.processID == "b")
+            #expect(error.message.contains("'state'"), "\(error.message)")
+            #expect(corrupt.leaseToken == 1)
+            for process in claimed where process.id != "b" { _ = try process.record.get() }
+
+            // The worker fails the corrupt process without reading its state (a nil state keeps the stored one).
+            let outcomes = try await store.commit([
+                ProcessUpdate(
+                    id: "b", leaseToken: corrupt.leaseToken, state: nil, data: nil, status: .failed, dueAt: nil, stepCount: nil,
+                    attempt: 0, lastError: error.message, history: nil, now: now
+                )
+            ])
+            #expect(outcomes == [.saved])
+            await #expect(throws: ProcessStoreError.self) { try await store.process("b") }
+        }
+    }
+
+    @Test func severalStoresMigrateOneSchemaAtOnce() async throws {
+        let schema = TestDatabase.uniqueSchema()
+        try await TestDatabase.withClient { session in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { _ = try await session.makeStore(schema: schema) } }
+                try await group.waitForAll()
+            }
+            let rows = try await session.client.query(
+                PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).migrations"), logger: TestDatabase.logger
+            ).collect()
+            #expect(try rows.map { try $0.decode(Int.self) } == [1])
+        }
+    }
+}
+
+/// Reading `postgres://` URLs (no server needed).
+@Suite struct PostgresURLTests {
+    @Test func urlsAreReadAndNeverShowThePassword() throws {
+        let url = try PostgresProcessStore.DatabaseURL("postgres://app:p%40ss@db.internal/orders?sslmode=require")
+        #expect(url.host == "db.internal")
+        #expect(url.port == 5432)
+        #expect(url.username == "app")
+        #expect(url.database == "orders")
+        #expect(url.requiresTLS)
+        #expect(url.description == "app@db.internal:5432/orders")
+        for bad in ["sqlite:///tmp/x", "postgres://db.internal/orders", "postgres://app:secret@db.internal", "not a url"] {
+            let error = #expect(throws: ProcessStoreError.self) { try PostgresProcessStore.DatabaseURL(bad) }
+            #expect(error?.message.contains("secret") == false, "\(error?.message ?? "")")
+        }
+    }
+}
