@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowPostgresTests",
             dependencies: [
-                "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting",
+                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -90,9 +90,10 @@ extension PostgresProcessStore {
             }
             self.host = host
             self.port = components.port ?? 5432
-            self.username = user.removingPercentEncoding ?? user
-            self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
-            self.database = database.removingPercentEncoding ?? database
+            // URLComponents' user, password and path are already percent-decoded.
+            self.username = user
+            self.password = components.password
+            self.database = database
             self.requiresTLS = requiresTLS
         }
 

@@ -133,7 +133,7 @@ enum Transactions {
         binds.append(expiry)
         let claimed = try await rows(connection, sql.claimDue, binds, logger: logger).map { row in
             let reader = RowReader(row, server: server)
-            return (due: (try? reader.optionalInteger(15, "due_at")) ?? nil, claimed: reader.claimed())
+            return (due: try? reader.optionalInteger(15, "due_at"), claimed: reader.claimed())
         }
         // RETURNING gives no order: put the processes back in due order (then by id, as a tie-break).
         return claimed.sorted { ($0.due ?? .min, $0.claimed.id) < ($1.due ?? .min, $1.claimed.id) }.map(\.claimed)
@@ -148,7 +148,7 @@ enum Transactions {
             try binds.append(update.data)
             binds.append(update.status.rawValue)
             binds.append(update.dueAt.map(Columns.milliseconds))
-            binds.append(update.stepCount.map(Int64.init))
+            binds.append(update.stepCount.map { Int64($0) })
             binds.append(Int64(update.attempt))
             binds.append(update.lastError)
             binds.append(Columns.milliseconds(update.now))

@@ -10,7 +10,7 @@ struct CancelCommand: AsyncParsableCommand {
     @Option(help: "Why (recorded with the process).") var reason = "cancelled from the command line"
 
     func run() async throws {
-        let record = try await StepFlowClient(store: storeOptions.open()).cancel(ProcessID(id), reason: reason)
+        let record = try await storeOptions.withStore { try await StepFlowClient(store: $0).cancel(ProcessID(id), reason: reason) }
         print("\(record.id): \(record.status)")
     }
 }
@@ -23,7 +23,7 @@ struct WakeCommand: AsyncParsableCommand {
     @Argument(help: "The process's id.") var id: String
 
     func run() async throws {
-        let record = try await StepFlowClient(store: storeOptions.open()).wake(ProcessID(id))
+        let record = try await storeOptions.withStore { try await StepFlowClient(store: $0).wake(ProcessID(id)) }
         print("\(record.id): \(record.status), due \(record.dueAt.map(Describe.time) ?? "-")")
     }
 }
@@ -36,7 +36,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @Argument(help: "The process's id.") var id: String
 
     func run() async throws {
-        let record = try await StepFlowClient(store: storeOptions.open()).resume(ProcessID(id))
+        let record = try await storeOptions.withStore { try await StepFlowClient(store: $0).resume(ProcessID(id)) }
         print("\(record.id): \(record.status)")
     }
 }

@@ -49,8 +49,14 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if reset { try SQLiteFiles.remove(at: storeOptions.location) }
-        let store = try storeOptions.open()
+        if reset {
+            guard !storeOptions.isPostgres else { throw ValidationError("--reset deletes an SQLite file; it does not apply to PostgreSQL") }
+            try SQLiteFiles.remove(at: storeOptions.location)
+        }
+        try await storeOptions.withStore { try await run(store: $0) }
+    }
+
+    private func run(store: any ProcessStore) async throws {
         let systems = SimulatedSystems(configuration: .init(timeScale: timeScale, transientFailureRate: failureRate))
         let flow = try DeployPipeline.flow(systems: systems)
         let registry = try FlowRegistry([flow])
@@ -71,9 +77,9 @@ struct DemoCommand: AsyncParsableCommand {
         let stepsBefore = before.reduce(0) { $0 + $1.stepCount }
         let finishedBefore = before.filter(\.status.isFinished).count
         if created == apps {
-            print("store: \(storeOptions.location) — \(apps) new processes")
+            print("store: \(storeOptions.displayLocation) — \(apps) new processes")
         } else {
-            print("store: \(storeOptions.location) — \(apps - created) processes continued from the store (\(finishedBefore) already finished), \(created) new")
+            print("store: \(storeOptions.displayLocation) — \(apps - created) processes continued from the store (\(finishedBefore) already finished), \(created) new")
         }
         print("external systems: SIMULATED in-process (random latencies, \(Int(failureRate * 100))% transient failures)")
 

@@ -25,7 +25,10 @@ struct ListCommand: AsyncParsableCommand {
     var limit = 1000
 
     func run() async throws {
-        let store = try storeOptions.open()
+        try await storeOptions.withStore { try await run(store: $0) }
+    }
+
+    private func run(store: any ProcessStore) async throws {
         let records = try await store.processes(ProcessQuery(flowName: flow, statuses: status.flatMap(ProcessStatus.init(rawValue:)).map { [$0] }, limit: limit))
         let registry = try Flows.registry()
         print(Table.render(
@@ -35,7 +38,7 @@ struct ListCommand: AsyncParsableCommand {
                  Describe.position(of: record, registry: registry), Describe.time(record.updatedAt)]
             }
         ))
-        if records.isEmpty { print("(no processes in \(storeOptions.location))") }
+        if records.isEmpty { print("(no processes in \(storeOptions.displayLocation))") }
     }
 }
 
@@ -49,7 +52,10 @@ struct ShowCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        let store = try storeOptions.open()
+        try await storeOptions.withStore { try await run(store: $0) }
+    }
+
+    private func run(store: any ProcessStore) async throws {
         let client = StepFlowClient(store: store)
         let record = try await client.process(ProcessID(id))
         let registry = try Flows.registry()

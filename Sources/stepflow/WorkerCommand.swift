@@ -23,14 +23,17 @@ struct WorkerCommand: AsyncParsableCommand {
     var id: String?
 
     func run() async throws {
-        let store = try storeOptions.open()
         var logger = Logger(label: "stepflow.worker")
         logger.logLevel = .info
+        // With PostgreSQL, the client and the store's wake-up listener run in the group before the worker, which
+        // starts once the schema is migrated; they stop after it.
+        let (store, storeServices) = try storeOptions.openForServices(logger: logger)
         var configuration = FlowWorker.Configuration(concurrency: concurrency, batchSize: batchSize, pollInterval: .milliseconds(250))
         if let id { configuration.workerID = id }
         let worker = FlowWorker(store: store, registry: try Flows.registry(), configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: worker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
+            services: storeServices.map { .init(service: $0) } + [.init(service: AfterStoreIsReady(store: store, service: worker))],
+            gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
         ))
         try await group.run()
     }

@@ -31,7 +31,7 @@ enum TestDatabase {
 
     /// A client configuration for the test database, with a small pool.
     static func clientConfiguration() throws -> (PostgresClient.Configuration, PostgresProcessStore.DatabaseURL) {
-        let url = try PostgresProcessStore.DatabaseURL(try #require(url, skipMessage))
+        let url = try PostgresProcessStore.DatabaseURL(try #require(TestDatabase.url, skipMessage))
         var configuration = url.clientConfiguration
         configuration.options.maximumConnections = 4
         return (configuration, url)
@@ -100,8 +100,8 @@ final class WakeUpCounter: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(_ stream: AsyncStream<Void>) {
-        let task = Task { [count] in
-            for await _ in stream { count.withLock { $0 += 1 } }
+        let task = Task { [weak self] in
+            for await _ in stream { self?.count.withLock { $0 += 1 } }
         }
         self.task.withLock { $0 = task }
     }
