@@ -1,5 +1,6 @@
-public import Foundation
+import Foundation
 public import PostgresNIO
+import StepFlowRuntime
 
 extension PostgresProcessStore {
     /// How the store uses its database.

@@ -29,7 +29,7 @@ struct PostgresStoreTests {
                     // The listener signals once it listens: then every NOTIFY reaches it.
                     #expect(await wakeUps.wait(forMoreThan: 0, within: .seconds(10)), "the listener never started")
                     let before = wakeUps.value
-                    try await sender.create(newProcess("p1"))
+                    _ = try await sender.create(newProcess("p1"))
                     #expect(await wakeUps.wait(forMoreThan: before, within: .seconds(5)), "no wake-up after a create in another store")
                     let afterCreate = wakeUps.value
                     _ = try await sender.execute(.wake, on: "p1", now: now.addingTimeInterval(1))
@@ -59,7 +59,7 @@ struct PostgresStoreTests {
     @Test func corruptRowIsClaimedAsAFailureWhileOthersContinue() async throws {
         try await TestDatabase.withClient { session in
             let store = try await session.makeStore()
-            for id in ["a", "b", "c"] { try await store.create(newProcess(ProcessID(id))) }
+            for id in ["a", "b", "c"] { _ = try await store.create(newProcess(ProcessID(id))) }
             try await session.execute("UPDATE \(store.configuration.schema).processes SET state = '{\"not\": \"an array\"}' WHERE id = 'b'")
 
             let claimed = try await store.claim(ClaimRequest(owner: "w1", now: now, leaseDuration: .seconds(30), limit: 10))

@@ -82,7 +82,7 @@ enum TestDatabase {
 
         /// Runs one statement.
         func execute(_ sql: String) async throws {
-            try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).collect()
+            _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).collect()
         }
 
         func dropSchemas() async {
