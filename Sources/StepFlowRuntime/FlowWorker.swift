@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import CoreMetrics
 public import ServiceLifecycle
 import Synchronization
 
@@ -91,13 +92,17 @@ public struct FlowWorker: Service {
     /// The worker's clock.
     public let clock: any RuntimeClock
     private let logger: Logger
-    private let metrics = RuntimeMetrics()
+    private let metrics: RuntimeMetrics
 
     /// A worker for the flows of `registry` on `store`.
+    ///
+    /// Metrics (steps by outcome, rejected saves, step duration, due backlog, store errors) go to
+    /// `metricsFactory`, by default the factory bootstrapped with swift-metrics' `MetricsSystem`.
     public init(
         store: any ProcessStore, registry: FlowRegistry, configuration: Configuration = Configuration(),
-        clock: any RuntimeClock = SystemClock(), logger: Logger
+        clock: any RuntimeClock = SystemClock(), logger: Logger, metricsFactory: (any MetricsFactory)? = nil
     ) {
+        self.metrics = RuntimeMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.store = store
         self.registry = registry
         self.configuration = configuration

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import StepFlow
 import StepFlowRuntime
 import StepFlowTesting
+import MetricsTestKit
 import Testing
 
 @Suite struct FlowWorkerTests {
@@ -291,5 +292,35 @@ actor Gate {
                 waiting = []
             }
         }
+    }
+}
+
+@Suite struct WorkerMetricsTests {
+    @Test func stepsFailuresRejectionsAndDurationsAreCounted() async throws {
+        let metrics = TestMetrics()
+        let clock = ManualClock()
+        let store = MemoryProcessStore()
+        let failShip = Flag(false)
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true), failShip: failShip)
+        let client = StepFlowClient(store: store, clock: clock)
+        let worker = FlowWorker(
+            store: store, registry: try FlowRegistry([flow]), configuration: .init(workerID: "m"),
+            clock: clock, logger: testLogger, metricsFactory: metrics
+        )
+        try await client.start(flow, id: "ok", input: Order(item: "x"))
+        try await worker.runUntilIdle()
+        failShip.set(true)
+        try await client.start(flow, id: "ko", input: Order(item: "y"))
+        try await worker.runUntilIdle()
+
+        func steps(_ outcome: String) -> Int64 {
+            metrics.counterTotal(label: "stepflow_steps_total", dimensions: [("outcome", outcome)])
+        }
+        // ok: reserve, paid (true), ship + completion; ko: reserve, paid, ship fails.
+        #expect(steps("advanced") == 4)
+        #expect(steps("completed") == 1)
+        #expect(steps("failed") == 1)
+        #expect(steps("waiting") == 0)
+        #expect(try metrics.expectTimer("stepflow_step_duration_seconds").values.count == 6)
     }
 }
