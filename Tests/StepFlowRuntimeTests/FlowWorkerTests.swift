@@ -233,14 +233,25 @@ import Testing
         #expect(round == FlowWorker.Round(claimed: 4, saved: 4, rejected: 0))
     }
 
-    @Test func gracefulShutdownStopsAnIdleWorker() async throws {
-        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
-        let worker = FlowWorker(store: store, registry: try registry(flow), configuration: .init(idleInterval: .seconds(3600)), logger: testLogger)
+    @Test func startAndWakeReachAnIdleWorkerAtOnceAndGracefulShutdownStopsIt() async throws {
+        let ready = Flag(false)
+        var flow = try orderFlow(log: CallLog(), ready: ready)
+        flow.pollIntervals["order.v1/paidWaitFor"] = .seconds(3600)
+        // An idle interval and a poll interval of an hour: only wake-ups can make this test finish in time.
+        let worker = FlowWorker(
+            store: store, registry: try registry(flow),
+            configuration: .init(pollInterval: .seconds(3600), idleInterval: .seconds(3600)), logger: testLogger
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             let serviceGroup = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
             group.addTask { try await serviceGroup.run() }
             let client = StepFlowClient(store: store)
             try await client.start(flow, id: "g", input: Order(item: "x"))
+            // The first poll finds the payment missing: the process waits for an hour...
+            while try await client.process("g").status != .waiting { try await Task.sleep(for: .milliseconds(5)) }
+            ready.set(true)
+            // ...until it is woken.
+            try await client.wake("g")
             let done = try await client.waitForCompletion(of: "g", timeout: .seconds(10))
             #expect(done.status == .completed)
             await serviceGroup.triggerGracefulShutdown()
