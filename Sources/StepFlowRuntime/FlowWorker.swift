@@ -125,19 +125,16 @@ public struct FlowWorker: Service {
         let wakeUps = store.wakeUps()
         try await withThrowingTaskGroup(of: Void.self) { group in
             // One subscription for the whole run: every wake-up from the store ends the current idle wait
-            // (or the next one, if none is in progress).
+            // (or the next one, if none is in progress). A store whose stream ends just never wakes the worker.
             group.addTask {
                 for await _ in wakeUps { signal.notify() }
             }
-            group.addTask {
-                try await withGracefulShutdownHandler {
-                    try await runLoop(signal: signal)
-                } onGracefulShutdown: {
-                    signal.stop()
-                }
+            defer { group.cancelAll() }
+            try await withGracefulShutdownHandler {
+                try await runLoop(signal: signal)
+            } onGracefulShutdown: {
+                signal.stop()
             }
-            try await group.next()
-            group.cancelAll()
         }
     }
 
