@@ -206,7 +206,7 @@ public struct FlowWorker: Service {
             limit: configuration.batchSize
         ))
         if claimed.isEmpty { return Round(claimed: 0, saved: 0, rejected: 0) }
-        let updates = try await withLeasesRenewed(claimed) {
+        let updates = await withLeasesRenewed(claimed) {
             await runSteps(claimed)
         }
         let outcomes = try await store.commit(updates)
@@ -230,7 +230,7 @@ public struct FlowWorker: Service {
     /// Runs `body` while a child task renews the leases of `claimed` every third of the lease duration.
     private func withLeasesRenewed<T: Sendable>(
         _ claimed: [ClaimedProcess], _ body: () async -> T
-    ) async throws -> T {
+    ) async -> T {
         let tokens = claimed.map { ProcessLeaseToken(id: $0.id, token: $0.leaseToken) }
         let (store, clock, owner, lease, logger) = (store, clock, configuration.workerID, configuration.leaseDuration, logger)
         return await withTaskGroup(of: Void.self) { group in
