@@ -36,6 +36,7 @@ let package = Package(
                 "StepFlow",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -83,7 +84,10 @@ let package = Package(
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StepFlowRuntimeTests",
-            dependencies: ["StepFlowRuntime", "StepFlowTesting", "DeployPipeline"],
+            dependencies: [
+                "StepFlowRuntime", "StepFlowTesting", "DeployPipeline",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

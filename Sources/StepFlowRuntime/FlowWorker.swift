@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import CoreMetrics
 public import ServiceLifecycle
 import Synchronization
 
@@ -91,13 +92,17 @@ public struct FlowWorker: Service {
     /// The worker's clock.
     public let clock: any RuntimeClock
     private let logger: Logger
-    private let metrics = RuntimeMetrics()
+    private let metrics: RuntimeMetrics
 
     /// A worker for the flows of `registry` on `store`.
+    ///
+    /// Metrics (steps by outcome, rejected saves, step duration, due backlog, store errors) go to
+    /// `metricsFactory`, by default the factory bootstrapped with swift-metrics' `MetricsSystem`.
     public init(
         store: any ProcessStore, registry: FlowRegistry, configuration: Configuration = Configuration(),
-        clock: any RuntimeClock = SystemClock(), logger: Logger
+        clock: any RuntimeClock = SystemClock(), logger: Logger, metricsFactory: (any MetricsFactory)? = nil
     ) {
+        self.metrics = RuntimeMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.store = store
         self.registry = registry
         self.configuration = configuration
@@ -116,11 +121,20 @@ public struct FlowWorker: Service {
 
     /// Runs rounds until graceful shutdown or cancellation.
     public func run() async throws {
-        let stop = StopSignal()
-        try await withGracefulShutdownHandler {
-            try await runLoop(stop: stop)
-        } onGracefulShutdown: {
-            stop.trigger()
+        let signal = IdleSignal()
+        let wakeUps = store.wakeUps()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // One subscription for the whole run: every wake-up from the store ends the current idle wait
+            // (or the next one, if none is in progress). A store whose stream ends just never wakes the worker.
+            group.addTask {
+                for await _ in wakeUps { signal.notify() }
+            }
+            defer { group.cancelAll() }
+            try await withGracefulShutdownHandler {
+                try await runLoop(signal: signal)
+            } onGracefulShutdown: {
+                signal.stop()
+            }
         }
     }
 
@@ -137,14 +151,13 @@ public struct FlowWorker: Service {
         }
     }
 
-    private func runLoop(stop: StopSignal) async throws {
+    private func runLoop(signal: IdleSignal) async throws {
         logger.info("worker started", metadata: [
             "stepflow.concurrency": "\(configuration.concurrency)", "stepflow.flows": "\(registry.names)",
         ])
         var backoff = configuration.errorBackoff
         var lastBacklogCheck = Date.distantPast
-        while !stop.isTriggered, !Task.isCancelled {
-            let wakeUps = store.wakeUps()
+        while !signal.isStopped, !Task.isCancelled {
             do {
                 if clock.now.timeIntervalSince(lastBacklogCheck) >= 1 {
                     lastBacklogCheck = clock.now
@@ -153,7 +166,7 @@ public struct FlowWorker: Service {
                 let round = try await runRound()
                 backoff = configuration.errorBackoff
                 if round.claimed == 0 {
-                    try await idle(wakeUps: wakeUps, stop: stop)
+                    try await idle(signal: signal)
                 }
             } catch is CancellationError {
                 break
@@ -170,17 +183,16 @@ public struct FlowWorker: Service {
     }
 
     /// Waits until the next due time, the idle interval, a wake-up or a stop, whichever comes first.
-    private func idle(wakeUps: AsyncStream<Void>, stop: StopSignal) async throws {
+    private func idle(signal: IdleSignal) async throws {
         let now = clock.now
         var latest = now.addingTimeInterval(configuration.idleInterval.timeInterval)
         if let due = try await store.nextDueDate(), due < latest { latest = due }
         let deadline = latest
-        guard deadline > now, !stop.isTriggered else { return }
+        guard deadline > now, !signal.isStopped else { return }
         let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await clock.sleep(until: deadline) }
-            group.addTask { for await _ in wakeUps { break } }
-            group.addTask { await stop.wait() }
+            group.addTask { await signal.wait() }
             _ = await group.next()
             group.cancelAll()
         }
@@ -194,7 +206,7 @@ public struct FlowWorker: Service {
             limit: configuration.batchSize
         ))
         if claimed.isEmpty { return Round(claimed: 0, saved: 0, rejected: 0) }
-        let updates = try await withLeasesRenewed(claimed) {
+        let updates = await withLeasesRenewed(claimed) {
             await runSteps(claimed)
         }
         let outcomes = try await store.commit(updates)
@@ -218,7 +230,7 @@ public struct FlowWorker: Service {
     /// Runs `body` while a child task renews the leases of `claimed` every third of the lease duration.
     private func withLeasesRenewed<T: Sendable>(
         _ claimed: [ClaimedProcess], _ body: () async -> T
-    ) async throws -> T {
+    ) async -> T {
         let tokens = claimed.map { ProcessLeaseToken(id: $0.id, token: $0.leaseToken) }
         let (store, clock, owner, lease, logger) = (store, clock, configuration.workerID, configuration.leaseDuration, logger)
         return await withTaskGroup(of: Void.self) { group in
@@ -296,28 +308,39 @@ public struct FlowWorker: Service {
     }
 }
 
-/// A one-shot signal that tells the worker's loop to stop, and wakes it if it is idle.
-private final class StopSignal: Sendable {
+/// Ends a worker's idle wait: on a wake-up from the store, or for good when the worker stops.
+///
+/// A wake-up that arrives while the worker is busy is kept (one, not many) and ends the next wait at once,
+/// so none is lost between a round's claim and the wait that follows it.
+private final class IdleSignal: Sendable {
     private struct State {
-        var triggered = false
+        var stopped = false
+        var pending = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextID = 0
     }
 
     private let state = Mutex(State())
 
-    var isTriggered: Bool { state.withLock { $0.triggered } }
+    var isStopped: Bool { state.withLock { $0.stopped } }
 
-    func trigger() {
+    /// A wake-up: ends the current wait, or the next one.
+    func notify() {
         let waiters = state.withLock { state in
-            state.triggered = true
+            if state.waiters.isEmpty { state.pending = true }
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns when triggered or when the waiting task is cancelled.
+    /// Stops the worker: ends the current wait and every later one.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        notify()
+    }
+
+    /// Returns on a wake-up, a stop, or when the waiting task is cancelled.
     func wait() async {
         let id = state.withLock { state in
             state.nextID += 1
@@ -326,7 +349,10 @@ private final class StopSignal: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
-                    if state.triggered || Task.isCancelled { return true }
+                    if state.stopped || state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
                     state.waiters[id] = continuation
                     return false
                 }

@@ -56,7 +56,8 @@ public protocol ProcessStore: Sendable {
     func dueCount(now: Date) async throws -> Int
 
     /// A stream that yields whenever a process may have become due sooner than planned (started, woken, resumed),
-    /// so an idle worker can claim it at once. Each call returns a new subscription.
+    /// so an idle worker can claim it at once. Each call returns a new subscription; a worker subscribes once
+    /// per run.
     func wakeUps() -> AsyncStream<Void>
 }
 

@@ -1,21 +1,39 @@
 import Metrics
 
-/// The metrics a worker reports through swift-metrics (a no-op until the application bootstraps a backend).
+/// The metrics a worker reports through swift-metrics (a no-op until the application bootstraps a backend):
+///
+/// | label | kind | meaning |
+/// | --- | --- | --- |
+/// | `stepflow_steps_total` (dimension `outcome`) | counter | steps saved: advanced, waiting, retried, completed, failed |
+/// | `stepflow_saves_rejected_total` | counter | step results dropped because the worker no longer held the process |
+/// | `stepflow_step_duration_seconds` | timer | how long steps took |
+/// | `stepflow_due_backlog` | gauge | processes due when the worker last looked |
+/// | `stepflow_store_errors_total` | counter | store errors the worker recovered from |
 struct RuntimeMetrics: Sendable {
-    /// Steps applied and saved, by outcome.
-    let stepsAdvanced = Counter(label: "stepflow_steps_total", dimensions: [("outcome", "advanced")])
-    let stepsWaiting = Counter(label: "stepflow_steps_total", dimensions: [("outcome", "waiting")])
-    let stepsRetried = Counter(label: "stepflow_steps_total", dimensions: [("outcome", "retried")])
-    let stepsCompleted = Counter(label: "stepflow_steps_total", dimensions: [("outcome", "completed")])
-    let stepsFailed = Counter(label: "stepflow_steps_total", dimensions: [("outcome", "failed")])
-    /// Saves rejected because the worker no longer held the process.
-    let savesRejected = Counter(label: "stepflow_saves_rejected_total")
-    /// How long steps take.
-    let stepDuration = Timer(label: "stepflow_step_duration_seconds")
-    /// How many processes were due when the worker last looked.
-    let dueBacklog = Gauge(label: "stepflow_due_backlog")
-    /// Store errors the worker recovered from.
-    let storeErrors = Counter(label: "stepflow_store_errors_total")
+    let stepsAdvanced: Counter
+    let stepsWaiting: Counter
+    let stepsRetried: Counter
+    let stepsCompleted: Counter
+    let stepsFailed: Counter
+    let savesRejected: Counter
+    let stepDuration: Timer
+    let dueBacklog: Gauge
+    let storeErrors: Counter
+
+    init(factory: any MetricsFactory) {
+        func steps(_ outcome: String) -> Counter {
+            Counter(label: "stepflow_steps_total", dimensions: [("outcome", outcome)], factory: factory)
+        }
+        stepsAdvanced = steps("advanced")
+        stepsWaiting = steps("waiting")
+        stepsRetried = steps("retried")
+        stepsCompleted = steps("completed")
+        stepsFailed = steps("failed")
+        savesRejected = Counter(label: "stepflow_saves_rejected_total", factory: factory)
+        stepDuration = Timer(label: "stepflow_step_duration_seconds", factory: factory)
+        dueBacklog = Gauge(label: "stepflow_due_backlog", factory: factory)
+        storeErrors = Counter(label: "stepflow_store_errors_total", factory: factory)
+    }
 
     func recordSaved(_ entry: HistoryEntry?) {
         guard let entry else {

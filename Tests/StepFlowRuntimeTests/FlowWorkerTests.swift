@@ -4,6 +4,7 @@ import ServiceLifecycle
 import StepFlow
 import StepFlowRuntime
 import StepFlowTesting
+import MetricsTestKit
 import Testing
 
 @Suite struct FlowWorkerTests {
@@ -232,14 +233,25 @@ import Testing
         #expect(round == FlowWorker.Round(claimed: 4, saved: 4, rejected: 0))
     }
 
-    @Test func gracefulShutdownStopsAnIdleWorker() async throws {
-        let flow = try orderFlow(log: CallLog(), ready: Flag(true))
-        let worker = FlowWorker(store: store, registry: try registry(flow), configuration: .init(idleInterval: .seconds(3600)), logger: testLogger)
+    @Test func startAndWakeReachAnIdleWorkerAtOnceAndGracefulShutdownStopsIt() async throws {
+        let ready = Flag(false)
+        var flow = try orderFlow(log: CallLog(), ready: ready)
+        flow.pollIntervals["order.v1/paidWaitFor"] = .seconds(3600)
+        // An idle interval and a poll interval of an hour: only wake-ups can make this test finish in time.
+        let worker = FlowWorker(
+            store: store, registry: try registry(flow),
+            configuration: .init(pollInterval: .seconds(3600), idleInterval: .seconds(3600)), logger: testLogger
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             let serviceGroup = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
             group.addTask { try await serviceGroup.run() }
             let client = StepFlowClient(store: store)
             try await client.start(flow, id: "g", input: Order(item: "x"))
+            // The first poll finds the payment missing: the process waits for an hour...
+            while try await client.process("g").status != .waiting { try await Task.sleep(for: .milliseconds(5)) }
+            ready.set(true)
+            // ...until it is woken.
+            try await client.wake("g")
             let done = try await client.waitForCompletion(of: "g", timeout: .seconds(10))
             #expect(done.status == .completed)
             await serviceGroup.triggerGracefulShutdown()
@@ -291,5 +303,35 @@ actor Gate {
                 waiting = []
             }
         }
+    }
+}
+
+@Suite struct WorkerMetricsTests {
+    @Test func stepsFailuresRejectionsAndDurationsAreCounted() async throws {
+        let metrics = TestMetrics()
+        let clock = ManualClock()
+        let store = MemoryProcessStore()
+        let failShip = Flag(false)
+        let flow = try orderFlow(log: CallLog(), ready: Flag(true), failShip: failShip)
+        let client = StepFlowClient(store: store, clock: clock)
+        let worker = FlowWorker(
+            store: store, registry: try FlowRegistry([flow]), configuration: .init(workerID: "m"),
+            clock: clock, logger: testLogger, metricsFactory: metrics
+        )
+        try await client.start(flow, id: "ok", input: Order(item: "x"))
+        try await worker.runUntilIdle()
+        failShip.set(true)
+        try await client.start(flow, id: "ko", input: Order(item: "y"))
+        try await worker.runUntilIdle()
+
+        func steps(_ outcome: String) -> Int64 {
+            metrics.counterTotal(label: "stepflow_steps_total", dimensions: [("outcome", outcome)])
+        }
+        // ok: reserve, paid (true), ship + completion; ko: reserve, paid, ship fails.
+        #expect(steps("advanced") == 4)
+        #expect(steps("completed") == 1)
+        #expect(steps("failed") == 1)
+        #expect(steps("waiting") == 0)
+        #expect(try metrics.expectTimer("stepflow_step_duration_seconds").values.count == 6)
     }
 }
