@@ -11,9 +11,9 @@ import StepFlow
 //
 // Every benchmark repeats its operation `scalingFactor` (1,000) times per measured iteration, so
 // that the cost of reading the clocks and malloc counters is spread out; the plugin prints figures
-// per operation (pass `--scale` for the raw per-iteration totals). The closures are async and run on
-// the global concurrent executor (the benchmark package starts a Task from a dispatch queue), not on
-// the main actor.
+// per operation (pass `--scale` for the raw per-iteration totals). The benchmark bodies run in a Task on
+// the global concurrent executor (the benchmark package starts it from a dispatch queue), not on the
+// main actor, and the flows' closures run on the caller's executor: there too.
 //
 // Run: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 
@@ -58,8 +58,15 @@ func freshString(_ string: String) -> String {
     String(decoding: Array(string.utf8), as: UTF8.self)
 }
 
-/// A condition closure stored the way a compiled flow stores one, for the floor benchmark.
+/// A condition closure stored the way a compiled flow stores one (`nonisolated(nonsending)`: it runs
+/// on the caller's executor), for the floor benchmark.
 struct StoredCondition<Context>: Sendable {
+    let evaluate: nonisolated(nonsending) @Sendable (Context) async throws -> Bool
+}
+
+/// The same with the closure type the flows used before, for reference: a plain `@Sendable async`
+/// closure is `@concurrent`, so each call hops to the global concurrent executor and back.
+struct StoredConcurrentCondition<Context>: Sendable {
     let evaluate: @Sendable (Context) async throws -> Bool
 }
 
@@ -68,6 +75,12 @@ struct StoredCondition<Context>: Sendable {
 @inline(never)
 func makeStoredCondition() -> StoredCondition<Deploy> {
     StoredCondition { context in context.ready }
+}
+
+/// Like ``makeStoredCondition()``, with the old closure type.
+@inline(never)
+func makeStoredConcurrentCondition() -> StoredConcurrentCondition<Deploy> {
+    StoredConcurrentCondition { context in context.ready }
 }
 
 struct BenchmarkFailure: Error, CustomStringConvertible {
@@ -152,6 +165,18 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             if try await condition.evaluate(waiting) { held += 1 }
+        }
+        blackHole(held)
+    }
+
+    // The same floor with the closure type the flows used before (`@Sendable async`, i.e. `@concurrent`:
+    // an executor hop to the global concurrent executor and one back per call).
+    let concurrentCondition = makeStoredConcurrentCondition()
+    Benchmark("Floor: one call of a @concurrent async closure (old closure type)") { benchmark in
+        var held = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            if try await concurrentCondition.evaluate(waiting) { held += 1 }
         }
         blackHole(held)
     }
