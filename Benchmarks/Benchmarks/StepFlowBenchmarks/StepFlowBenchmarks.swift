@@ -83,6 +83,26 @@ func makeStoredConcurrentCondition() -> StoredConcurrentCondition<Deploy> {
     StoredConcurrentCondition { context in context.ready }
 }
 
+/// An actor that polls a flow from one of its own methods, as an actor driving processes would.
+actor Poller {
+    let flow: StepFlow<Deploy>
+    let context: Deploy
+
+    init(flow: StepFlow<Deploy>, context: Deploy) {
+        self.flow = flow
+        self.context = context
+    }
+
+    /// Applies `state` `count` times, each time to the state the previous apply returned.
+    func poll(_ state: FlowState, count: Int) async throws -> FlowState {
+        var state = state
+        for _ in 0..<count {
+            state = try await flow.apply(state, context: context)
+        }
+        return state
+    }
+}
+
 struct BenchmarkFailure: Error, CustomStringConvertible {
     let description: String
 }
@@ -132,6 +152,17 @@ let benchmarks: @Sendable () -> Void = {
             state = try await deploy.apply(state, context: waiting)
         }
         blackHole(state)
+    }
+
+    // 2d. The poll of 2a from an actor's method (one call into the actor per 1,000 polls).
+    let poller = Poller(flow: deploy, context: waiting)
+    Benchmark("WaitFor poll: from an actor, state from previous apply") { benchmark in
+        let state = try await poller.poll(pending, count: 1)
+        guard state == pending else { throw BenchmarkFailure(description: "the WaitFor did not wait: \(state)") }
+        let count = benchmark.scaledIterations.count
+
+        benchmark.startMeasurement()
+        blackHole(try await poller.poll(state, count: count))
     }
 
     // 2b. The same poll with a state built from strings (as decoded from storage), not from an apply.
