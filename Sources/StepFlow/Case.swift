@@ -5,13 +5,13 @@
 public struct Case<Context>: FlowComponent {
     /// The name as given (without the `Case` suffix).
     public let name: String
-    let condition: @Sendable (Context) async throws -> Bool
+    let condition: nonisolated(nonsending) @Sendable (Context) async throws -> Bool
     let steps: FlowBody<Context>
 
     /// Runs `steps` if `condition` returns `true`, skips them otherwise.
     public init(
         _ name: String,
-        when condition: @escaping @Sendable (Context) async throws -> Bool,
+        when condition: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Bool,
         @StepsBuilder<Context> _ steps: () -> FlowBody<Context>
     ) {
         self.name = name

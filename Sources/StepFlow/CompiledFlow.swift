@@ -96,7 +96,7 @@ final class CompiledFlow<Context>: Sendable {
     /// or the error that remains (rethrown). Kept out of the inlined hot path.
     @usableFromInline
     @inline(never)
-    func retried(after error: any Error, in transition: CompiledTransition, context: Context) async throws -> StepMove {
+    nonisolated(nonsending) func retried(after error: any Error, in transition: CompiledTransition, context: Context) async throws -> StepMove {
         let restart = try await recover(from: error, scope: transition.retry, context: context)
         return StepMove(event: restart, item: transition.item, outcome: .retried)
     }
@@ -112,7 +112,7 @@ final class CompiledFlow<Context>: Sendable {
     /// handlers, innermost first. Returns the event to restart from, or throws the error that
     /// remains when no handler asks for a retry.
     @usableFromInline
-    func recover(from error: any Error, scope: Int32, context: Context) async throws -> Int32 {
+    nonisolated(nonsending) func recover(from error: any Error, scope: Int32, context: Context) async throws -> Int32 {
         var scope = scope
         var error = error
         while scope >= 0 {

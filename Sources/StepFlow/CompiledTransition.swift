@@ -38,7 +38,7 @@ struct CompiledTransition: Sendable {
 /// A `Retry` group, compiled: its handler, the event that restarts it, and the enclosing scope.
 @usableFromInline
 struct RetryScope<Context>: Sendable {
-    @usableFromInline let handler: @Sendable (Context, any Error) async throws -> Bool
+    @usableFromInline let handler: nonisolated(nonsending) @Sendable (Context, any Error) async throws -> Bool
     /// `start:<retry path>`.
     @usableFromInline let restart: Int32
     /// The enclosing retry scope, or `-1`.
@@ -56,9 +56,9 @@ struct RetryScope<Context>: Sendable {
 /// (measured with callgrind: about a quarter of a `WaitFor` poll's instructions).
 @usableFromInline
 struct CompiledAction<Context>: Sendable {
-    @usableFromInline let run: @Sendable (Context) async throws -> Void
+    @usableFromInline let run: nonisolated(nonsending) @Sendable (Context) async throws -> Void
 
-    init(_ run: @escaping @Sendable (Context) async throws -> Void) {
+    init(_ run: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Void) {
         self.run = run
     }
 }
@@ -67,9 +67,9 @@ struct CompiledAction<Context>: Sendable {
 /// same reason as ``CompiledAction``).
 @usableFromInline
 struct CompiledCondition<Context>: Sendable {
-    @usableFromInline let evaluate: @Sendable (Context) async throws -> Bool
+    @usableFromInline let evaluate: nonisolated(nonsending) @Sendable (Context) async throws -> Bool
 
-    init(_ evaluate: @escaping @Sendable (Context) async throws -> Bool) {
+    init(_ evaluate: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Bool) {
         self.evaluate = evaluate
     }
 }

@@ -7,10 +7,10 @@
 public struct Do<Context>: FlowComponent {
     /// The step's name.
     public let name: String
-    let action: @Sendable (Context) async throws -> Void
+    let action: nonisolated(nonsending) @Sendable (Context) async throws -> Void
 
     /// A step named `name` that runs `action`; an error it throws fails the apply (or asks an enclosing ``Retry``).
-    public init(_ name: String, _ action: @escaping @Sendable (Context) async throws -> Void) {
+    public init(_ name: String, _ action: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Void) {
         self.name = name
         self.action = action
     }

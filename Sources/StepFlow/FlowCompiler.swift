@@ -69,7 +69,7 @@ struct FlowCompiler<Context> {
     }
 
     private mutating func addCondition(
-        _ condition: @escaping @Sendable (Context) async throws -> Bool,
+        _ condition: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Bool,
         at source: Int32, ifTrue: Int32, ifFalse: Int32, item: Int32, retry: Int32
     ) throws(StepFlowError) {
         conditions.append(CompiledCondition(condition))

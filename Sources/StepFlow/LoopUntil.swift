@@ -6,13 +6,13 @@
 public struct LoopUntil<Context>: FlowComponent {
     /// The name as given (without the `LoopUntil` suffix).
     public let name: String
-    let condition: @Sendable (Context) async throws -> Bool
+    let condition: nonisolated(nonsending) @Sendable (Context) async throws -> Bool
     let steps: FlowBody<Context>
 
     /// Runs `steps` until `condition`, evaluated after each pass, returns `true`.
     public init(
         _ name: String,
-        until condition: @escaping @Sendable (Context) async throws -> Bool,
+        until condition: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Bool,
         @StepsBuilder<Context> _ steps: () -> FlowBody<Context>
     ) {
         self.name = name

@@ -10,13 +10,13 @@
 public struct Retry<Context>: FlowComponent {
     /// The name as given (without the `Retry` suffix).
     public let name: String
-    let shouldRetry: @Sendable (Context, any Error) async throws -> Bool
+    let shouldRetry: nonisolated(nonsending) @Sendable (Context, any Error) async throws -> Bool
     let steps: FlowBody<Context>
 
     /// Runs `steps`, asking `shouldRetry` what to do when one of them throws.
     public init(
         _ name: String,
-        shouldRetry: @escaping @Sendable (Context, any Error) async throws -> Bool,
+        shouldRetry: nonisolated(nonsending) @escaping @Sendable (Context, any Error) async throws -> Bool,
         @StepsBuilder<Context> _ steps: () -> FlowBody<Context>
     ) {
         self.name = name

@@ -8,18 +8,29 @@ extension StepFlow {
     /// has run; the state it produced is returned without going further. A completed state is returned
     /// unchanged. An empty state starts the flow.
     ///
+    /// The steps run on the caller's executor: `apply` and the flow's closures are
+    /// `nonisolated(nonsending)`, so nothing hops to another executor. Called from an actor (or the
+    /// main actor), the step's closure runs on that actor, and `context` never leaves it, so a
+    /// `Context` that is not `Sendable` (say, a class owned by the actor) can be passed. Called from
+    /// a nonisolated task, the closure runs on the global concurrent executor, as before. A closure
+    /// that needs another actor awaits it itself. (A function value of the plain
+    /// `@Sendable (Context) async throws -> …` type, which is `@concurrent`, still runs on the global
+    /// concurrent executor: the compiler's conversion thunk hops there and back.)
+    ///
     /// - Throws: the error thrown by the step, unchanged, when no enclosing `Retry` asks to restart;
     ///   ``StepFlowError`` (``StepFlowError/Code/unknownState``) when the state has no event this flow knows.
     ///   The caller's `state` is untouched, so it can be retried or recorded.
     @inlinable @inline(__always)
-    public func apply(_ state: FlowState, context: Context) async throws -> FlowState {
+    nonisolated(nonsending) public func apply(_ state: FlowState, context: Context) async throws -> FlowState {
         let move = try await advance(state, context: context)
         return move.event < 0 ? state : table.states[Int(move.event)]
     }
 
     /// Advances `state` by exactly one step, like ``apply(_:context:)``, and says which step ran and how.
+    ///
+    /// Like `apply`, it runs the step on the caller's executor.
     @inlinable @inline(__always)
-    public func applyStep(_ state: FlowState, context: Context) async throws -> StepResult {
+    nonisolated(nonsending) public func applyStep(_ state: FlowState, context: Context) async throws -> StepResult {
         let move = try await advance(state, context: context)
         return StepResult(
             state: move.event < 0 ? state : table.states[Int(move.event)],
@@ -30,11 +41,13 @@ extension StepFlow {
 
     // Performance: `advance` is the hot path, and it is inlined into the caller on purpose. Specialised
     // in the caller's module, it calls the step's closure directly (no generic dispatch, no
-    // reabstraction thunk), and inlined into a nonisolated async caller it costs no async frame and no
-    // executor hop of its own: the optimiser drops the entry hop and the hop after return as redundant
-    // (callgrind: 4 task switches and 4 task allocations per WaitFor poll before, 2 and 1 after; what is
-    // left is the user's closure's own hop on entry, the hop back after it and its frame). The
-    // semantics are unchanged: inlining keeps every hop that is not redundant.
+    // reabstraction thunk), and inlined into the caller it costs no async frame and no executor hop of
+    // its own (callgrind: 4 task switches and 4 task allocations per WaitFor poll before the first
+    // round, 2 and 1 after it). The closures are `nonisolated(nonsending)`, so the closure no longer
+    // hops to the global concurrent executor on entry either: per poll, what is left is the closure's
+    // frame and one task switch, the hop back to the caller's executor that Swift 6.3 emits after every
+    // call of a nonsending function (it finds the task already there, but still costs about 100
+    // instructions). The semantics are unchanged by inlining: it keeps every hop that is not redundant.
     //
     // It returns integers only; `apply` and `applyStep` pick the state and path from the table. (With
     // `apply` written as `applyStep(...).state` and both forced inline, Swift 6.3's optimiser crashed
@@ -43,7 +56,7 @@ extension StepFlow {
     /// Follows `state` by one step: the event reached (`-1`: `state` unchanged), the item whose
     /// transition ran user code (`-1`: none) and the outcome.
     @inlinable @inline(__always)
-    func advance(_ state: FlowState, context: Context) async throws -> StepMove {
+    nonisolated(nonsending) func advance(_ state: FlowState, context: Context) async throws -> StepMove {
         let table = self.table
         var event = try table.resolve(state)
         if event == CompiledFlow<Context>.rootCompleted {

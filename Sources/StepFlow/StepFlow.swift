@@ -18,6 +18,12 @@
 ///
 /// A `StepFlow` is an immutable, `Sendable` value: build it once and share it between tasks.
 /// `Context` is any type you choose; every closure of the flow receives the value you pass to `apply`.
+/// The closures are `nonisolated(nonsending)`: they run on the executor of the code that calls `apply`
+/// (an actor, the main actor, or the global concurrent executor), so `Context` need not be `Sendable`.
+/// A closure literal gets that type by itself; a named `async` function or a function value of the plain
+/// `@Sendable (Context) async throws -> …` type is `@concurrent`, and converts only when `Context` is
+/// `Sendable` (it then runs on the global concurrent executor). For a non-`Sendable` `Context`, declare
+/// such a function `nonisolated(nonsending)`.
 public struct StepFlow<Context>: Sendable {
     @usableFromInline
     let table: CompiledFlow<Context>

@@ -6,10 +6,10 @@
 public struct WaitFor<Context>: FlowComponent {
     /// The name as given (without the `WaitFor` suffix).
     public let name: String
-    let condition: @Sendable (Context) async throws -> Bool
+    let condition: nonisolated(nonsending) @Sendable (Context) async throws -> Bool
 
     /// Waits until `condition` returns `true`.
-    public init(_ name: String, _ condition: @escaping @Sendable (Context) async throws -> Bool) {
+    public init(_ name: String, _ condition: nonisolated(nonsending) @escaping @Sendable (Context) async throws -> Bool) {
         self.name = name
         self.condition = condition
     }

@@ -11,9 +11,9 @@ import StepFlow
 //
 // Every benchmark repeats its operation `scalingFactor` (1,000) times per measured iteration, so
 // that the cost of reading the clocks and malloc counters is spread out; the plugin prints figures
-// per operation (pass `--scale` for the raw per-iteration totals). The closures are async and run on
-// the global concurrent executor (the benchmark package starts a Task from a dispatch queue), not on
-// the main actor.
+// per operation (pass `--scale` for the raw per-iteration totals). The benchmark bodies run in a Task on
+// the global concurrent executor (the benchmark package starts it from a dispatch queue), not on the
+// main actor, and the flows' closures run on the caller's executor: there too.
 //
 // Run: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 
@@ -58,8 +58,15 @@ func freshString(_ string: String) -> String {
     String(decoding: Array(string.utf8), as: UTF8.self)
 }
 
-/// A condition closure stored the way a compiled flow stores one, for the floor benchmark.
+/// A condition closure stored the way a compiled flow stores one (`nonisolated(nonsending)`: it runs
+/// on the caller's executor), for the floor benchmark.
 struct StoredCondition<Context>: Sendable {
+    let evaluate: nonisolated(nonsending) @Sendable (Context) async throws -> Bool
+}
+
+/// The same with the closure type the flows used before, for reference: a plain `@Sendable async`
+/// closure is `@concurrent`, so each call hops to the global concurrent executor and back.
+struct StoredConcurrentCondition<Context>: Sendable {
     let evaluate: @Sendable (Context) async throws -> Bool
 }
 
@@ -68,6 +75,32 @@ struct StoredCondition<Context>: Sendable {
 @inline(never)
 func makeStoredCondition() -> StoredCondition<Deploy> {
     StoredCondition { context in context.ready }
+}
+
+/// Like ``makeStoredCondition()``, with the old closure type.
+@inline(never)
+func makeStoredConcurrentCondition() -> StoredConcurrentCondition<Deploy> {
+    StoredConcurrentCondition { context in context.ready }
+}
+
+/// An actor that polls a flow from one of its own methods, as an actor driving processes would.
+actor Poller {
+    let flow: StepFlow<Deploy>
+    let context: Deploy
+
+    init(flow: StepFlow<Deploy>, context: Deploy) {
+        self.flow = flow
+        self.context = context
+    }
+
+    /// Applies `state` `count` times, each time to the state the previous apply returned.
+    func poll(_ state: FlowState, count: Int) async throws -> FlowState {
+        var state = state
+        for _ in 0..<count {
+            state = try await flow.apply(state, context: context)
+        }
+        return state
+    }
 }
 
 struct BenchmarkFailure: Error, CustomStringConvertible {
@@ -121,6 +154,17 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(state)
     }
 
+    // 2d. The poll of 2a from an actor's method (one call into the actor per 1,000 polls).
+    let poller = Poller(flow: deploy, context: waiting)
+    Benchmark("WaitFor poll: from an actor, state from previous apply") { benchmark in
+        let state = try await poller.poll(pending, count: 1)
+        guard state == pending else { throw BenchmarkFailure(description: "the WaitFor did not wait: \(state)") }
+        let count = benchmark.scaledIterations.count
+
+        benchmark.startMeasurement()
+        blackHole(try await poller.poll(state, count: count))
+    }
+
     // 2b. The same poll with a state built from strings (as decoded from storage), not from an apply.
     Benchmark("WaitFor poll: state built from strings") { benchmark in
         let fresh = FlowState(events: [freshString("start:deploy.v1/preActualStateWaitFor")])
@@ -152,6 +196,18 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             if try await condition.evaluate(waiting) { held += 1 }
+        }
+        blackHole(held)
+    }
+
+    // The same floor with the closure type the flows used before (`@Sendable async`, i.e. `@concurrent`:
+    // an executor hop to the global concurrent executor and one back per call).
+    let concurrentCondition = makeStoredConcurrentCondition()
+    Benchmark("Floor: one call of a @concurrent async closure (old closure type)") { benchmark in
+        var held = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            if try await concurrentCondition.evaluate(waiting) { held += 1 }
         }
         blackHole(held)
     }
