@@ -1,8 +1,10 @@
 // Release-mode benchmarks of the durable runtime on the SQLite store (issue figures: throughput, scale, latency).
 //
-//   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10]
+//   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10] [--concurrency 1]
+//                                                     [--batch 256] [--sync both|full|normal] [--runs 3]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
+//   swift run -c release RuntimeBenchmarks all
 //   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
 import Foundation
 import Logging
@@ -14,21 +16,28 @@ import Synchronization
 
 struct Empty: Codable, Sendable {}
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-let command = arguments.isEmpty ? "all" : arguments.removeFirst()
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "all"
+
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
 
 func option(_ name: String, _ fallback: Int) -> Int {
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return fallback }
-    return Int(arguments[index + 1]) ?? fallback
+    option(name).flatMap { Int($0) } ?? fallback
 }
 
 func list(_ name: String, _ fallback: [Int]) -> [Int] {
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return fallback }
-    return arguments[index + 1].split(separator: ",").compactMap { Int($0) }
+    option(name).map { $0.split(separator: ",").compactMap { Int($0) } } ?? fallback
 }
 
-var logger = Logger(label: "bench")
-logger.logLevel = .critical
+/// A logger that drops everything below critical (logging is not what is measured).
+let logger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .critical
+    return logger
+}()
 
 /// The resident set size of this process, in MiB (from /proc/self/statm).
 func residentMiB() -> Double {
@@ -37,7 +46,26 @@ func residentMiB() -> Double {
     return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }
 
+/// The 1-minute load average (from /proc/loadavg).
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+}
+
 func seconds(_ duration: Duration) -> Double { duration.timeInterval }
+
+/// The CPU time (user + system) this process has used, in seconds: compared with the wall time it shows how
+/// much of a run was spent waiting (the disk, or the other programs on a shared machine).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return value(usage.ru_utime) + value(usage.ru_stime)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
 
 /// A flow of `steps` no-op `Do` steps.
 func noopFlow(steps: Int) throws -> ProcessFlow<Empty, Empty> {
@@ -46,133 +74,286 @@ func noopFlow(steps: Int) throws -> ProcessFlow<Empty, Empty> {
     }
 }
 
-func throughput(synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: Int, concurrency: Int) async throws {
+// MARK: - Throughput
+
+/// Starts `processes` processes of `steps` no-op steps and runs a worker until all are completed;
+/// returns step transitions saved per second (creation not included).
+func throughput(
+    synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: Int, concurrency: Int, batch: Int
+) async throws -> Double {
     let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
     let flow = try noopFlow(steps: steps)
     let input = try JSONEncoder().encode(Empty())
     let clock = ContinuousClock()
     let startCreate = clock.now
     let now = Date()
-    try await store.create((0..<processes).map { NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now) })
+    _ = try await store.create((0..<processes).map {
+        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+    })
     let created = clock.now - startCreate
     let worker = FlowWorker(
         store: store, registry: try FlowRegistry([flow]),
-        configuration: .init(workerID: "bench", concurrency: concurrency, batchSize: 512), logger: logger
+        configuration: .init(workerID: "bench", concurrency: concurrency, batchSize: batch), logger: logger
     )
     let start = clock.now
+    let cpuStart = cpuSeconds()
     let saved = try await worker.runUntilIdle()
     let elapsed = clock.now - start
+    let cpu = cpuSeconds() - cpuStart
     let remaining = try await store.dueCount(now: Date().addingTimeInterval(3600))
+    let completed = try await store.processes(ProcessQuery(statuses: [.completed], limit: processes + 1)).count
+    let rate = Double(saved) / seconds(elapsed)
     print(String(
-        format: "throughput synchronous=%@ concurrency=%d: %d processes x %d steps: %d step transitions saved in %.2f s = %.0f transitions/s (start of %d processes: %.2f s; %d left active)",
-        synchronous.description, concurrency, processes, steps, saved, seconds(elapsed), Double(saved) / seconds(elapsed),
-        processes, seconds(created), remaining
+        format: "throughput synchronous=%@ concurrency=%d batch=%d: %d x %d steps: %d transitions saved in %.2f s = %.0f transitions/s "
+            + "(CPU %.1f µs/transition; creating %d processes: %.2f s; %d completed, %d left active; load %@)",
+        synchronous.description, concurrency, batch, processes, steps, saved, seconds(elapsed), rate,
+        cpu / Double(max(saved, 1)) * 1e6, processes, seconds(created), completed, remaining, loadAverage()
     ))
+    return rate
 }
+
+func throughputRuns() async throws {
+    let processes = option("processes", 10_000)
+    let steps = option("steps", 10)
+    let concurrency = option("concurrency", 1)
+    let batch = option("batch", FlowWorker.Configuration().batchSize)
+    let runs = option("runs", 3)
+    let levels: [SQLiteProcessStore.Synchronous] = switch option("sync") {
+    case "full": [.full]
+    case "normal": [.normal]
+    default: [.full, .normal]
+    }
+    for level in levels {
+        var rates: [Double] = []
+        for _ in 0..<runs {
+            rates.append(try await throughput(
+                synchronous: level, processes: processes, steps: steps, concurrency: concurrency, batch: batch
+            ))
+        }
+        print(String(format: "throughput synchronous=%@ concurrency=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
+                     level.description, concurrency, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
+    }
+}
+
+/// Where the time of a worker's rounds goes: the worker's round done by hand (claim, advance each, commit), timed.
+func phases(synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: Int, batch: Int) async throws {
+    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
+    let flow = try noopFlow(steps: steps)
+    let input = try JSONEncoder().encode(Empty())
+    let now = Date()
+    _ = try await store.create((0..<processes).map {
+        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+    })
+    let clock = ContinuousClock()
+    var (claimTime, stepTime, commitTime) = (Duration.zero, Duration.zero, Duration.zero)
+    var (rounds, saved) = (0, 0)
+    let total = clock.now
+    let cpuStart = cpuSeconds()
+    func request() -> ClaimRequest { ClaimRequest(owner: "bench", now: Date(), leaseDuration: .seconds(60), limit: batch) }
+    var start = clock.now
+    var claimed = try await store.claim(request())
+    claimTime += clock.now - start
+    while !claimed.isEmpty {
+        let now = Date()
+        start = clock.now
+        var updates: [ProcessUpdate] = []
+        for process in claimed {
+            updates.append(await flow.advance(
+                try process.record.get(), leaseToken: process.leaseToken, now: now, worker: "bench",
+                defaultPollInterval: .seconds(5), logger: logger
+            ))
+        }
+        stepTime += clock.now - start
+        start = clock.now
+        let outcomes: [CommitOutcome]
+        (outcomes, claimed) = try await store.commit(updates, thenClaim: request())
+        saved += outcomes.count
+        commitTime += clock.now - start
+        rounds += 1
+    }
+    let elapsed = seconds(clock.now - total)
+    let cpu = cpuSeconds() - cpuStart
+    func share(_ duration: Duration) -> String {
+        String(format: "%.2f s (%.1f µs/step)", seconds(duration), seconds(duration) / Double(saved) * 1e6)
+    }
+    print("phases synchronous=\(synchronous) batch=\(batch): \(saved) steps in \(rounds) rounds, "
+        + String(format: "%.2f s = %.0f/s, CPU %.1f µs/step", elapsed, Double(saved) / elapsed, cpu / Double(saved) * 1e6)
+        + "; first claim \(share(claimTime)), steps \(share(stepTime)), commit and claim \(share(commitTime)); load \(loadAverage())")
+}
+
+// MARK: - Scale
 
 func scale(sizes: [Int]) async throws {
     let flow = try ProcessFlow<Empty, Empty>("wait.v1", pollIntervals: ["wait.v1/neverWaitFor": .seconds(3600)], initialData: { _ in Empty() }) {
         WaitFor("never") { _ in false }
     }
+    let registry = try FlowRegistry([flow])
+    print("scale: RSS at start \(String(format: "%.1f", residentMiB())) MiB; load \(loadAverage())")
     for size in sizes {
         let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
         let input = try JSONEncoder().encode(Empty())
-        let later = Date().addingTimeInterval(3600)
+        let clock = ContinuousClock()
+        // Every process is waiting on the WaitFor; 1% of them (evenly spread) are due now, the others in an hour.
+        let dueEvery = 100
+        let now = Date()
+        let later = now.addingTimeInterval(3600)
         var created = 0
+        let createStart = clock.now
         while created < size {
             let batch = min(50_000, size - created)
-            try await store.create((created..<created + batch).map {
+            _ = try await store.create((created..<created + batch).map {
                 NewProcess(id: ProcessID(String(format: "w%08d", $0)), flowName: flow.name, input: input, data: input,
-                           state: FlowState(events: ["start:wait.v1/neverWaitFor"]), now: later)
+                           state: FlowState(events: ["start:wait.v1/neverWaitFor"]), now: $0 % dueEvery == 0 ? now : later)
             })
             created += batch
         }
-        // 1% of them due now.
-        let dueCount = max(1, size / 100)
-        for index in stride(from: 0, to: size, by: size / dueCount) {
-            try await store.execute(.wake, on: ProcessID(String(format: "w%08d", index)), now: Date().addingTimeInterval(-1))
-        }
+        let createTime = clock.now - createStart
+        let due = (size + dueEvery - 1) / dueEvery
         let worker = FlowWorker(
-            store: store, registry: try FlowRegistry([flow]),
-            configuration: .init(workerID: "bench", batchSize: 512, pollInterval: .seconds(3600)), logger: logger
+            store: store, registry: registry,
+            configuration: .init(workerID: "bench", batchSize: 256, pollInterval: .seconds(3600)), logger: logger
         )
         let rssBefore = residentMiB()
-        let clock = ContinuousClock()
-        var start = clock.now
-        let saved = try await worker.runUntilIdle()
-        let dueRounds = clock.now - start
-        // An empty scheduling round (nothing due) and the next-due query, averaged.
-        start = clock.now
-        for _ in 0..<200 {
-            _ = try await worker.runRound()
-            _ = try await store.nextDueDate()
+        // The rounds that step the due processes (each checks the WaitFor once and reschedules it in an hour).
+        var rounds: [Double] = []
+        var saved = 0
+        while true {
+            let start = clock.now
+            let round = try await worker.runRound()
+            if round.claimed == 0 { break }
+            rounds.append(seconds(clock.now - start))
+            saved += round.saved
         }
-        let emptyRound = (clock.now - start) / 200
+        let rssAfterDue = residentMiB()
+        // Empty scheduling rounds (nothing due) and the idle worker's next-due query, each timed alone.
+        var empty: [Double] = []
+        var nextDue: [Double] = []
+        var dueCountTimes: [Double] = []
+        for _ in 0..<500 {
+            var start = clock.now
+            _ = try await worker.runRound()
+            empty.append(seconds(clock.now - start))
+            start = clock.now
+            _ = try await store.nextDueDate()
+            nextDue.append(seconds(clock.now - start))
+            start = clock.now
+            _ = try await store.dueCount(now: Date())
+            dueCountTimes.append(seconds(clock.now - start))
+        }
         print(String(
-            format: "scale %8d waiting: %d due processes stepped in %.3f s (%.1f µs/step); empty round + next-due query %.1f µs; RSS %.1f MiB -> %.1f MiB",
-            size, saved, seconds(dueRounds), seconds(dueRounds) / Double(max(saved, 1)) * 1e6, seconds(emptyRound) * 1e6,
-            rssBefore, residentMiB()
+            format: "scale %8d waiting (created in %.1f s), %d due: %d saved in %d rounds, round p50 %.2f ms (%.1f µs/process); "
+                + "empty round p50 %.1f µs, next-due query p50 %.1f µs, due count p50 %.1f µs; RSS %.1f MiB before rounds -> %.1f MiB after due rounds -> %.1f MiB after empty rounds",
+            size, seconds(createTime), due, saved, rounds.count, median(rounds) * 1e3,
+            rounds.reduce(0, +) / Double(max(saved, 1)) * 1e6, median(empty) * 1e6, median(nextDue) * 1e6,
+            median(dueCountTimes) * 1e6, rssBefore, rssAfterDue, residentMiB()
         ))
     }
 }
 
-/// Records when the latency flow's step runs.
-final class StepTimes: Sendable {
-    private let times = Mutex<[String: ContinuousClock.Instant]>([:])
-    func record(_ id: String) { times.withLock { $0[id] = ContinuousClock.now } }
-    func time(of id: String) -> ContinuousClock.Instant? { times.withLock { $0[id] } }
+// MARK: - Latency
+
+/// Hands each step's run time to the benchmark as it happens.
+final class StepSignal: Sendable {
+    let stream: AsyncStream<(String, ContinuousClock.Instant)>
+    private let continuation: AsyncStream<(String, ContinuousClock.Instant)>.Continuation
+    init() { (stream, continuation) = AsyncStream.makeStream() }
+    func ran(_ id: String) { continuation.yield((id, .now)) }
 }
 
-func latency(samples: Int) async throws {
-    let times = StepTimes()
-    let flow = try ProcessFlow<Empty, Empty>("latency.v1", initialData: { _ in Empty() }) {
-        Do("mark") { context in times.record(context.processID.rawValue) }
+/// The processes whose `WaitFor` is true.
+final class Gate: Sendable {
+    private let open = Mutex<Set<String>>([])
+    func opens(_ id: String) { _ = open.withLock { $0.insert(id) } }
+    func isOpen(_ id: String) -> Bool { open.withLock { $0.contains(id) } }
+}
+
+func percentiles(_ name: String, _ values: [Double]) {
+    let sorted = values.sorted()
+    func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    print(String(format: "latency %@ (%d samples): p50 %.3f ms, p99 %.3f ms, max %.3f ms; load %@",
+                 name, sorted.count, at(0.5), at(0.99), sorted.last ?? 0, loadAverage()))
+}
+
+func latency(samples: Int, synchronous: SQLiteProcessStore.Synchronous) async throws {
+    let started = StepSignal()
+    let woken = StepSignal()
+    let gate = Gate()
+    let startFlow = try ProcessFlow<Empty, Empty>("latency.v1", initialData: { _ in Empty() }) {
+        Do("mark") { context in started.ran(context.processID.rawValue) }
     }
-    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .full))
+    let wakeFlow = try ProcessFlow<Empty, Empty>("wake.v1", initialData: { _ in Empty() }) {
+        WaitFor("gate") { context in
+            let id = context.processID.rawValue
+            if gate.isOpen(id) {
+                woken.ran(id)
+                return true
+            }
+            started.ran(id)
+            return false
+        }
+    }
+    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
     let client = StepFlowClient(store: store)
+    // Poll and idle intervals of a minute: a figure below that comes from the wake-up, not from polling.
     let worker = FlowWorker(
-        store: store, registry: try FlowRegistry([flow]),
+        store: store, registry: try FlowRegistry([startFlow, wakeFlow]),
         configuration: .init(workerID: "bench", pollInterval: .seconds(60), idleInterval: .seconds(60)), logger: logger
     )
     let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
-    var latencies: [Double] = []
+    var startLatencies: [Double] = []
+    var wakeLatencies: [Double] = []
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         try await Task.sleep(for: .milliseconds(200))
+        var steps = started.stream.makeAsyncIterator()
+        var wakes = woken.stream.makeAsyncIterator()
         for index in 0..<samples {
+            // start -> first step running
             let id = "l\(index)"
-            let start = ContinuousClock.now
-            try await client.start(flow, id: ProcessID(id), input: Empty())
-            while times.time(of: id) == nil { try await Task.sleep(for: .microseconds(50)) }
-            latencies.append(seconds(times.time(of: id)! - start) * 1000)
-            try await Task.sleep(for: .milliseconds(2))  // let the worker go idle again
+            var start = ContinuousClock.now
+            _ = try await client.start(startFlow, id: ProcessID(id), input: Empty())
+            guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
+            startLatencies.append(seconds(ranAt - start) * 1000)
+            // a process waiting on a WaitFor (next check in a minute) -> wake -> the WaitFor runs again
+            let waiting = "w\(index)"
+            _ = try await client.start(wakeFlow, id: ProcessID(waiting), input: Empty())
+            guard let (firstID, _) = await steps.next(), firstID == waiting else { fatalError("unexpected step") }
+            try await Task.sleep(for: .milliseconds(3))  // the worker saves the check and goes idle again
+            gate.opens(waiting)
+            start = ContinuousClock.now
+            _ = try await client.wake(ProcessID(waiting))
+            guard let (wokenID, wokenAt) = await wakes.next(), wokenID == waiting else { fatalError("unexpected wake") }
+            wakeLatencies.append(seconds(wokenAt - start) * 1000)
+            try await Task.sleep(for: .milliseconds(3))  // let the worker go idle again
         }
         await group.triggerGracefulShutdown()
         try await tasks.waitForAll()
     }
-    latencies.sort()
-    func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-    print(String(format: "latency start -> step running on an idle worker (idle interval 60 s, %d samples): p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-                 samples, percentile(0.5), percentile(0.99), latencies.last ?? 0))
+    percentiles("start -> step running, idle worker, synchronous=\(synchronous)", startLatencies)
+    percentiles("wake of a waiting process -> step running, idle worker, synchronous=\(synchronous)", wakeLatencies)
 }
+
+// MARK: - Main
 
 switch command {
 case "throughput":
-    let processes = option("processes", 10_000)
-    let steps = option("steps", 10)
-    let concurrency = option("concurrency", 1)
-    try await throughput(synchronous: .full, processes: processes, steps: steps, concurrency: concurrency)
-    try await throughput(synchronous: .normal, processes: processes, steps: steps, concurrency: concurrency)
+    try await throughputRuns()
+case "phases":
+    try await phases(
+        synchronous: option("sync") == "normal" ? .normal : .full, processes: option("processes", 10_000),
+        steps: option("steps", 10), batch: option("batch", FlowWorker.Configuration().batchSize)
+    )
 case "scale":
     try await scale(sizes: list("sizes", [10_000, 100_000, 1_000_000]))
 case "latency":
-    try await latency(samples: option("samples", 1000))
+    let samples = option("samples", 1000)
+    try await latency(samples: samples, synchronous: .full)
+    try await latency(samples: samples, synchronous: .normal)
 case "all":
-    try await throughput(synchronous: .full, processes: 10_000, steps: 10, concurrency: 1)
-    try await throughput(synchronous: .normal, processes: 10_000, steps: 10, concurrency: 1)
-    try await latency(samples: 500)
+    try await throughputRuns()
+    try await latency(samples: 500, synchronous: .full)
     try await scale(sizes: [10_000, 100_000, 1_000_000])
 default:
-    print("usage: RuntimeBenchmarks [throughput|scale|latency|all]")
+    print("usage: RuntimeBenchmarks [throughput|scale|latency|all] [options]")
     exit(2)
 }

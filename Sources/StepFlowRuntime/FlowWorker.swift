@@ -15,8 +15,10 @@ import Synchronization
 ///
 /// One round claims up to ``Configuration/batchSize`` due processes in one store transaction, runs their next
 /// steps — one at a time with `concurrency: 1` (a single task drives every process), up to N at once otherwise —
-/// and saves all results in one transaction (group commit). A process's next step never runs before its
-/// previous step is saved: it is not claimable again until the save releases it. When nothing is due the
+/// and saves all results in one transaction (group commit); while work is due, that same transaction claims
+/// the next round's processes (``ProcessStore/commit(_:thenClaim:)``), so a round costs one commit. A process's
+/// next step never runs before its previous step is saved: it is not claimable again until the save releases
+/// it, and the steps of a claim run only once the transaction that made it is committed. When nothing is due the
 /// worker sleeps until the next due time, the idle interval, or a wake-up from the store (start, wake,
 /// resume), whichever comes first.
 ///
@@ -144,11 +146,13 @@ public struct FlowWorker: Service {
     @discardableResult
     public func runUntilIdle() async throws -> Int {
         var saved = 0
-        while true {
-            let round = try await runRound()
-            saved += round.saved
-            if round.claimed == 0 { return saved }
+        var claimed = try await store.claim(claimRequest(now: clock.now))
+        while !claimed.isEmpty {
+            let round = try await runSteps(of: claimed, thenClaim: true)
+            saved += round.round.saved
+            claimed = round.next
         }
+        return saved
     }
 
     private func runLoop(signal: IdleSignal) async throws {
@@ -157,17 +161,28 @@ public struct FlowWorker: Service {
         ])
         var backoff = configuration.errorBackoff
         var lastBacklogCheck = Date.distantPast
+        // The processes claimed with the last save, to run next (`nil`: claim first).
+        var claimed: [ClaimedProcess]? = nil
         while !signal.isStopped, !Task.isCancelled {
             do {
                 if clock.now.timeIntervalSince(lastBacklogCheck) >= 1 {
                     lastBacklogCheck = clock.now
                     metrics.dueBacklog.record(try await store.dueCount(now: lastBacklogCheck))
                 }
-                let round = try await runRound()
-                backoff = configuration.errorBackoff
-                if round.claimed == 0 {
-                    try await idle(signal: signal)
+                let batch: [ClaimedProcess]
+                if let claimedWithSave = claimed {
+                    batch = claimedWithSave
+                } else {
+                    batch = try await store.claim(claimRequest(now: clock.now))
                 }
+                claimed = nil
+                if batch.isEmpty {
+                    try await idle(signal: signal)
+                    continue
+                }
+                // The save of this round claims the next one in the same transaction, unless the worker is stopping.
+                claimed = try await runSteps(of: batch, thenClaim: !signal.isStopped).next
+                backoff = configuration.errorBackoff
             } catch is CancellationError {
                 break
             } catch {
@@ -178,6 +193,11 @@ public struct FlowWorker: Service {
                 try? await clock.sleep(until: clock.now.addingTimeInterval(backoff.timeInterval))
                 backoff = min(backoff * 2, configuration.maxErrorBackoff)
             }
+        }
+        if let claimed, !claimed.isEmpty {
+            // Claimed with the last save while the worker was being stopped: given back, due at once.
+            let tokens = claimed.map { ProcessLeaseToken(id: $0.id, token: $0.leaseToken) }
+            try? await store.releaseLeases(tokens, owner: configuration.workerID, now: clock.now)
         }
         logger.info("worker stopped")
     }
@@ -200,17 +220,41 @@ public struct FlowWorker: Service {
 
     /// Claims one batch of due processes, runs their next steps and saves the results.
     public func runRound() async throws -> Round {
-        let now = clock.now
-        let claimed = try await store.claim(ClaimRequest(
+        let claimed = try await store.claim(claimRequest(now: clock.now))
+        if claimed.isEmpty { return Round(claimed: 0, saved: 0, rejected: 0) }
+        return try await runSteps(of: claimed, thenClaim: false).round
+    }
+
+    /// A request for the next batch of due processes.
+    private func claimRequest(now: Date) -> ClaimRequest {
+        ClaimRequest(
             owner: configuration.workerID, now: now, leaseDuration: configuration.leaseDuration,
             limit: configuration.batchSize
-        ))
-        if claimed.isEmpty { return Round(claimed: 0, saved: 0, rejected: 0) }
+        )
+    }
+
+    /// Runs the next steps of `claimed` and saves the results in one transaction; when `thenClaim` is true once
+    /// the steps have run, the same transaction claims the next batch (returned in `next`), whose steps the caller
+    /// runs once this returns, after the save is committed.
+    private func runSteps(
+        of claimed: [ClaimedProcess], thenClaim: @autoclosure () -> Bool
+    ) async throws -> (round: Round, next: [ClaimedProcess]) {
         let updates = await withLeasesRenewed(claimed) {
             await runSteps(claimed)
         }
-        let outcomes = try await store.commit(updates)
-        var round = Round(claimed: claimed.count, saved: 0, rejected: 0)
+        let outcomes: [CommitOutcome]
+        var next: [ClaimedProcess] = []
+        if thenClaim() {
+            (outcomes, next) = try await store.commit(updates, thenClaim: claimRequest(now: clock.now))
+        } else {
+            outcomes = try await store.commit(updates)
+        }
+        return (record(updates, outcomes, claimed: claimed.count), next)
+    }
+
+    /// Counts the saves and rejections of a round, for metrics and logs.
+    private func record(_ updates: [ProcessUpdate], _ outcomes: [CommitOutcome], claimed: Int) -> Round {
+        var round = Round(claimed: claimed, saved: 0, rejected: 0)
         for (update, outcome) in zip(updates, outcomes) {
             switch outcome {
             case .saved:

@@ -114,6 +114,12 @@ public actor MemoryProcessStore: ProcessStore {
         }
     }
 
+    public func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest)
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+    {
+        (commit(updates), claim(request))
+    }
+
     public func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) -> [ProcessID] {
         processes.compactMap { held in
             guard var record = records[held.id], record.leaseToken == held.token, record.lease?.owner == owner,

@@ -31,12 +31,9 @@ extension ProcessFlow {
                 + "or the process was written by another flow; register the flow version that wrote it and resume the process"
             return failure(&process, reason: reason, stepPath: nil, before: before, now: now, duration: clock.now - started)
         }
-        var logger = logger
-        logger[metadataKey: "stepflow.process"] = "\(process.id)"
-        logger[metadataKey: "stepflow.step"] = "\(stepPath ?? "-")"
         let context = Context(
             processID: process.id, flowName: name, stepPath: stepPath ?? "", stepSequence: process.stepCount,
-            input: process.input, data: process.data, logger: logger, now: now
+            input: process.input, data: process.data, baseLogger: logger, now: now
         )
         var result: StepResult
         do {
@@ -47,7 +44,7 @@ extension ProcessFlow {
             }
         } catch {
             let reason = "step '\(stepPath ?? name)' failed: \(String(describing: error))"
-            logger.warning("step failed", metadata: ["stepflow.error": "\(error)"])
+            context.logger.warning("step failed", metadata: ["stepflow.error": "\(error)"])
             return failure(&process, reason: reason, stepPath: stepPath, before: before, now: now, duration: clock.now - started)
         }
         let duration = clock.now - started

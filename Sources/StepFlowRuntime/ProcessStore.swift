@@ -12,6 +12,7 @@ public import StepFlow
 /// - ``commit(_:)`` saves each update only if the process still has the update's lease token and is not
 ///   finished; otherwise that update is rejected (and the others are still saved). All saves of one call,
 ///   history included, are one transaction.
+/// - ``commit(_:thenClaim:)`` is a commit followed by a claim that sees it.
 public protocol ProcessStore: Sendable {
     /// Creates a process unless one with the same id exists; returns the stored record and whether it was created.
     func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool)
@@ -37,6 +38,16 @@ public protocol ProcessStore: Sendable {
     /// whether each was saved.
     func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome]
 
+    /// Saves `updates` as ``commit(_:)`` does and then claims as ``claim(_:)`` does, in one transaction where the
+    /// store has them: a worker saves one round's steps and takes the next round's processes with one commit
+    /// (one sync to disk) instead of two. The claim sees the saves, so a process saved due at or before
+    /// `request.now` may be claimed again at once; its next step still runs only after this call returns, when
+    /// the save is committed.
+    ///
+    /// Stores without such transactions get a default that calls ``commit(_:)`` and then ``claim(_:)``.
+    func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+
     /// Extends the leases `owner` holds on `processes` (by token) until `until`; returns the ids still held.
     func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID]
 
@@ -59,6 +70,17 @@ public protocol ProcessStore: Sendable {
     /// so an idle worker can claim it at once. Each call returns a new subscription; a worker subscribes once
     /// per run.
     func wakeUps() -> AsyncStream<Void>
+}
+
+extension ProcessStore {
+    /// Saves `updates` with ``commit(_:)``, then claims with ``claim(_:)``: two transactions, for stores that
+    /// cannot do both in one.
+    public func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+    {
+        let outcomes = try await commit(updates)
+        return (outcomes, try await claim(request))
+    }
 }
 
 /// A process to create.

@@ -31,7 +31,18 @@ public final class StepContext<Input: Sendable, Data: Sendable> {
     /// The process's data; changes are saved with the state after the step.
     public var data: Data
     /// A logger with the process id and step path as metadata.
-    public let logger: Logger
+    ///
+    /// Made on first use: setting a logger's metadata costs as much as a no-op step.
+    public var logger: Logger {
+        if let logger = madeLogger { return logger }
+        var logger = baseLogger
+        logger[metadataKey: "stepflow.process"] = "\(processID)"
+        logger[metadataKey: "stepflow.step"] = "\(stepPath.isEmpty ? "-" : stepPath)"
+        madeLogger = logger
+        return logger
+    }
+    private let baseLogger: Logger
+    private var madeLogger: Logger?
     /// When the worker started this step.
     public let now: Date
     /// The delay requested with ``checkAgain(after:)``, if any.
@@ -48,7 +59,25 @@ public final class StepContext<Input: Sendable, Data: Sendable> {
         self.stepSequence = stepSequence
         self.input = input
         self.data = data
-        self.logger = logger
+        self.baseLogger = logger
+        self.madeLogger = logger
+        self.now = now
+    }
+
+    /// A context whose ``logger`` is `logger` with the process id and step path (`-` when empty) added as
+    /// metadata when a step first uses it.
+    init(
+        processID: ProcessID, flowName: String, stepPath: String, stepSequence: Int,
+        input: Input, data: Data, baseLogger logger: Logger, now: Date
+    ) {
+        self.processID = processID
+        self.flowName = flowName
+        self.stepPath = stepPath
+        self.stepSequence = stepSequence
+        self.input = input
+        self.data = data
+        self.baseLogger = logger
+        self.madeLogger = nil
         self.now = now
     }
 

@@ -209,6 +209,17 @@ public final class SQLiteProcessStore: ProcessStore {
         }
     }
 
+    /// Saves the updates and claims the next processes in one write transaction (one sync to disk).
+    public func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+    {
+        guard request.limit > 0 else { return (try await commit(updates), []) }
+        let path = path
+        return try await write("commit \(updates.count) updates and claim processes") { db in
+            (try Transactions.commit(db, updates), try Transactions.claim(db, request, path: path))
+        }
+    }
+
     public func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
         guard !processes.isEmpty else { return [] }
         return try await write("renew leases") { db in

@@ -258,4 +258,59 @@ extension ProcessStoreConformance {
         #expect(history.map(\.after.events) == expected.map(\.after.events))
         #expect(try await store.history(of: "q") == [otherEntry])
     }
+
+    /// `commit(_:thenClaim:)` saves as `commit` does, then claims as `claim` does, and the claim sees the saves.
+    public func commitThenClaimSeesTheSaves() async throws {
+        let store = try await makeStore()
+        for (second, id) in zip(Int64(0)..., ["a", "b", "c", "d"] as [ProcessID]) {
+            try await Fixture.create(store, id, at: Fixture.t(second))
+        }
+        let held = try await Fixture.claim(store, at: Fixture.t(10), limit: 2)
+        #expect(held.map(\.id) == ["a", "b"])
+        let (a, b) = (held[0], held[1])
+        func request(at now: Date, limit: Int) -> ClaimRequest {
+            ClaimRequest(owner: "w1", now: now, leaseDuration: Fixture.lease, limit: limit)
+        }
+
+        // a is saved due before c and d; b's save has a stale token and b stays leased.
+        let entry = Fixture.entry(sequence: 1, at: Fixture.t(11), leaseToken: 1)
+        let first = try await store.commit([
+            Fixture.update(
+                a, state: ["start:order.v1/charge"], data: Fixture.json(#"{"count":1}"#), status: .running,
+                dueAt: Fixture.t(1), history: entry, at: Fixture.t(11)
+            ),
+            Fixture.update(b, token: 7, state: ["start:order.v1/refund"], status: .running, dueAt: Fixture.t(0), at: Fixture.t(11)),
+        ], thenClaim: request(at: Fixture.t(11), limit: 10))
+        #expect(first.outcomes == [.saved, .rejected])
+        #expect(first.claimed.map(\.id) == ["a", "c", "d"])
+        for process in first.claimed {
+            let record = try process.record.get()
+            #expect(record.leaseToken == process.leaseToken)
+            #expect(try await store.process(process.id) == record)
+            #expect(record.lease == .init(owner: "w1", expiresAt: Fixture.t(41)))
+        }
+        let again = try first.claimed[0].record.get()
+        #expect(again.leaseToken == 2)
+        #expect(again.state == ["start:order.v1/charge"])
+        #expect(again.data == Fixture.json(#"{"count":1}"#))
+        #expect(again.stepCount == 1)
+        #expect(try await store.history(of: "a") == [entry])
+        #expect(try await store.process("b") == b)
+        #expect(try await store.history(of: "b") == [])
+
+        // A limit of 0 claims nothing and still saves.
+        let second = try await store.commit(
+            [Fixture.update(again, state: ["completed:order.v1"], status: .completed, dueAt: nil, at: Fixture.t(12))],
+            thenClaim: request(at: Fixture.t(100), limit: 0)
+        )
+        #expect(second.outcomes == [.saved])
+        #expect(second.claimed.isEmpty)
+        #expect(try await store.process("a")?.status == .completed)
+
+        // No updates: a claim alone, in due order, at most `limit`.
+        let third = try await store.commit([], thenClaim: request(at: Fixture.t(100), limit: 2))
+        #expect(third.outcomes == [])
+        #expect(third.claimed.map(\.id) == ["b", "c"])
+        #expect(third.claimed.map(\.leaseToken) == [2, 2])
+    }
 }

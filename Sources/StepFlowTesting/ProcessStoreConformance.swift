@@ -59,6 +59,8 @@ public struct ProcessStoreConformance: Sendable {
         case commitBatchWithMixedOutcomes
         /// `commit` with a `nil` state or data keeps the stored one.
         case commitWithNilKeepsStateAndData
+        /// `commit(_:thenClaim:)` saves, then claims in due order what is due after the saves.
+        case commitThenClaimSeesTheSaves
         /// History entries come back oldest first, every field equal.
         case historyRoundTrips
         /// `renewLeases` extends only the leases the owner holds with the current token.
@@ -114,6 +116,7 @@ public struct ProcessStoreConformance: Sendable {
         case .commitAfterLapsedLeaseSaves: try await commitAfterLapsedLeaseSaves()
         case .commitBatchWithMixedOutcomes: try await commitBatchWithMixedOutcomes()
         case .commitWithNilKeepsStateAndData: try await commitWithNilKeepsStateAndData()
+        case .commitThenClaimSeesTheSaves: try await commitThenClaimSeesTheSaves()
         case .historyRoundTrips: try await historyRoundTrips()
         case .renewLeasesExtendsOnlyCurrentTokens: try await renewLeasesExtendsOnlyCurrentTokens()
         case .releaseLeasesMakesProcessesDueNow: try await releaseLeasesMakesProcessesDueNow()

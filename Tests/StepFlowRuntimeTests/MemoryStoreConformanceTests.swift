@@ -1,3 +1,4 @@
+import Foundation
 import StepFlowRuntime
 import StepFlowTesting
 import Testing
@@ -8,4 +9,42 @@ import Testing
     func conformance(_ check: ProcessStoreConformance.Check) async throws {
         try await ProcessStoreConformance { MemoryProcessStore() }.run(check)
     }
+}
+
+/// The suite again, on a store that has no `commit(_:thenClaim:)` of its own: the protocol's default
+/// (a commit, then a claim) passes it too.
+@Suite struct DefaultCommitThenClaimConformanceTests {
+    @Test(arguments: ProcessStoreConformance.Check.allCases)
+    func conformance(_ check: ProcessStoreConformance.Check) async throws {
+        try await ProcessStoreConformance { ForwardingStore(base: MemoryProcessStore()) }.run(check)
+    }
+}
+
+/// Forwards every requirement but `commit(_:thenClaim:)` to another store.
+private struct ForwardingStore: ProcessStore {
+    let base: MemoryProcessStore
+
+    func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool) {
+        try await base.create(process)
+    }
+    func create(_ processes: [NewProcess]) async throws -> [(record: ProcessRecord, created: Bool)] {
+        try await base.create(processes)
+    }
+    func process(_ id: ProcessID) async throws -> ProcessRecord? { await base.process(id) }
+    func processes(_ query: ProcessQuery) async throws -> [ProcessRecord] { await base.processes(query) }
+    func history(of id: ProcessID) async throws -> [HistoryEntry] { await base.history(of: id) }
+    func claim(_ request: ClaimRequest) async throws -> [ClaimedProcess] { await base.claim(request) }
+    func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] { await base.commit(updates) }
+    func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
+        await base.renewLeases(processes, owner: owner, until: until)
+    }
+    func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
+        await base.releaseLeases(processes, owner: owner, now: now)
+    }
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+        try await base.execute(command, on: id, now: now)
+    }
+    func nextDueDate() async throws -> Date? { await base.nextDueDate() }
+    func dueCount(now: Date) async throws -> Int { await base.dueCount(now: now) }
+    func wakeUps() -> AsyncStream<Void> { base.wakeUps() }
 }

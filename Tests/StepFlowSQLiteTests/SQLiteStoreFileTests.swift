@@ -179,4 +179,25 @@ import Testing
             #expect(try JSONDecoder().decode(FlowState.self, from: Data(Columns.json(state).utf8)) == state)
         }
     }
+
+    @Test func statesAreReadAsJSONDecoderReadsThem() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let written: [FlowState] = [
+            [], ["start:deploy.v1/build"], ["completed:a/b", "start:a/c"], [""], ["", ""], ["ünïcödé ✓ 😀 \u{7F}"],
+        ]
+        for state in written {
+            let json = String(decoding: try encoder.encode(state), as: UTF8.self)
+            #expect(Columns.state(json) == state, "\(json)")
+        }
+        // Any other JSON is left to JSONDecoder: whitespace, escapes, null, and text that is not a state.
+        let others = [
+            #"[ "a" ]"#, #"["a", "b"]"#, #"["quote \" inside"]"#, #"["tab\t"]"#, "null", "", "[", "]", "[]]", #"[""#,
+            #"["a""#, #"["a",]"#, #"[,"a"]"#, #"["a"]x"#, #"x["a"]"#, #"["a""b"]"#, #"[1, 2]"#, #"["a",1]"#,
+            "[\"raw\ttab\"]", "not json", #"{"a":1}"#,
+        ]
+        for json in others {
+            #expect(Columns.state(json) == nil, "\(json)")
+        }
+    }
 }
