@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Synchronization
 
 /// What a step of a durable process receives: the process's input and data, its identity, an
 /// idempotency key, a logger, and a way to ask for the next check later.
@@ -17,7 +18,7 @@ public import Logging
 ///
 /// A context lives for one step. Changes to ``data`` are saved atomically with the state after the step;
 /// if the step throws, they are discarded with it.
-public final class StepContext<Input: Sendable, Data: Sendable> {
+public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     /// The process's identifier.
     public let processID: ProcessID
     /// The process's flow name (with its version).
@@ -29,24 +30,35 @@ public final class StepContext<Input: Sendable, Data: Sendable> {
     /// The input the process was started with.
     public let input: Input
     /// The process's data; changes are saved with the state after the step.
-    public var data: Data
+    public var data: Data {
+        get { mutable.withLock { $0.data } }
+        set { mutable.withLock { $0.data = newValue } }
+    }
     /// A logger with the process id and step path as metadata.
     ///
     /// Made on first use: setting a logger's metadata costs as much as a no-op step.
     public var logger: Logger {
-        if let logger = madeLogger { return logger }
+        if let logger = mutable.withLock({ $0.logger }) { return logger }
         var logger = baseLogger
         logger[metadataKey: "stepflow.process"] = "\(processID)"
         logger[metadataKey: "stepflow.step"] = "\(stepPath.isEmpty ? "-" : stepPath)"
-        madeLogger = logger
+        mutable.withLock { $0.logger = logger }
         return logger
     }
     private let baseLogger: Logger
-    private var madeLogger: Logger?
+    /// What steps change: the data, the logger made on first use, the requested delay. The context is
+    /// `Sendable`, so helpers that take it can be called from any step; one step uses it at a time.
+    private let mutable: Mutex<Mutable>
+
+    private struct Mutable {
+        var data: Data
+        var logger: Logger?
+        var requestedDelay: Duration?
+    }
     /// When the worker started this step.
     public let now: Date
     /// The delay requested with ``checkAgain(after:)``, if any.
-    public private(set) var requestedDelay: Duration?
+    public var requestedDelay: Duration? { mutable.withLock { $0.requestedDelay } }
 
     /// A context; the runtime creates one per step.
     public init(
@@ -58,9 +70,8 @@ public final class StepContext<Input: Sendable, Data: Sendable> {
         self.stepPath = stepPath
         self.stepSequence = stepSequence
         self.input = input
-        self.data = data
+        self.mutable = Mutex(Mutable(data: data, logger: logger, requestedDelay: nil))
         self.baseLogger = logger
-        self.madeLogger = logger
         self.now = now
     }
 
@@ -75,9 +86,8 @@ public final class StepContext<Input: Sendable, Data: Sendable> {
         self.stepPath = stepPath
         self.stepSequence = stepSequence
         self.input = input
-        self.data = data
+        self.mutable = Mutex(Mutable(data: data, logger: nil, requestedDelay: nil))
         self.baseLogger = logger
-        self.madeLogger = nil
         self.now = now
     }
 
@@ -91,6 +101,6 @@ public final class StepContext<Input: Sendable, Data: Sendable> {
     /// Asks for the process's next step to be due after `delay` rather than at once (or rather than after the
     /// poll interval, for a `WaitFor` that is not yet true).
     public func checkAgain(after delay: Duration) {
-        requestedDelay = delay
+        mutable.withLock { $0.requestedDelay = delay }
     }
 }

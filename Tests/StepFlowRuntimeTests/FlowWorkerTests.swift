@@ -335,3 +335,20 @@ actor Gate {
         #expect(try metrics.expectTimer("stepflow_step_duration_seconds").values.count == 6)
     }
 }
+
+/// A helper of the user's that takes the step context: plain `async`, called from a step.
+func recordVisit(_ context: StepContext<Order, OrderData>) async throws {
+    context.data.keys.append("visited \(context.stepPath)")
+}
+
+@Suite struct StepContextHelperTests {
+    @Test func stepsCanPassTheirContextToPlainAsyncHelpers() async throws {
+        let flow = try ProcessFlow<Order, OrderData>("helper.v1", initialData: { _ in OrderData() }) {
+            Do("visit") { context in try await recordVisit(context) }
+        }
+        var snapshot = ProcessSnapshot(id: "h", input: Order(item: "x"), data: OrderData())
+        let report = await flow.advance(&snapshot, now: Date(), logger: testLogger)
+        #expect(report.next == .completed)
+        #expect(snapshot.data.keys == ["visited helper.v1/visit"])
+    }
+}
