@@ -108,9 +108,79 @@ enum Columns {
     }
 }
 
+/// A row of a result: its column values, from left to right.
+typealias RowValues = [DatabaseValue]
+
+extension DatabaseValue {
+    /// A value to bind with ``GRDB/Statement/reset(binding:)``: text, or `NULL`.
+    static func of(_ text: String?) -> DatabaseValue { text?.databaseValue ?? .null }
+    /// An integer, or `NULL`.
+    static func of(_ integer: Int64?) -> DatabaseValue { integer?.databaseValue ?? .null }
+    /// An integer, or `NULL`.
+    static func of(_ integer: Int?) -> DatabaseValue { integer.map { Int64($0).databaseValue } ?? .null }
+    /// A blob, or `NULL`.
+    static func of(_ blob: Data?) -> DatabaseValue { blob?.databaseValue ?? .null }
+}
+
+extension Statement {
+    /// The rows of the statement's results, each as its column values, read straight from SQLite: GRDB's
+    /// generic decoding of `Row` values cost more than the SQL of a claim.
+    func fetchValues(arguments: StatementArguments) throws -> [RowValues] {
+        try fetchValues(cursor: Row.fetchCursor(self, arguments: arguments))
+    }
+
+    /// The rows of the statement's results with the values bound by ``reset(binding:)`` and ``bind(_:from:)``.
+    func fetchBoundValues() throws -> [RowValues] {
+        try fetchValues(cursor: Row.fetchCursor(self))
+    }
+
+    private func fetchValues(cursor: RowCursor) throws -> [RowValues] {
+        let columns = CInt(columnCount)
+        var rows: [RowValues] = []
+        while try cursor.next() != nil {
+            var values: RowValues = []
+            values.reserveCapacity(Int(columns))
+            for index in 0..<columns {
+                values.append(DatabaseValue(sqliteStatement: sqliteStatement, index: index))
+            }
+            rows.append(values)
+        }
+        return rows
+    }
+
+    /// Resets the statement and binds `values` to its first parameters, for ``execute()`` or
+    /// ``fetchBoundValues()``. Each value is bound as it is: building `StatementArguments` from
+    /// `(any DatabaseValueConvertible)?` values cost about as much as SQLite's own work for a step's save.
+    func reset(binding values: [DatabaseValue]) throws {
+        // Resets the statement and clears its bindings; `execute()` then runs with the bindings made here.
+        setUncheckedArguments(StatementArguments())
+        for (index, value) in zip(CInt(1)..., values) {
+            try check(value.bind(to: sqliteStatement, at: index), index)
+        }
+    }
+
+    /// Binds `values` to the parameters from `start` (1-based) on, after ``reset(binding:)``.
+    func bind(_ values: [String], from start: CInt) throws {
+        for (index, value) in zip(start..., values) {
+            try check(value.bind(to: sqliteStatement, at: index), index)
+        }
+    }
+
+    private func check(_ code: CInt, _ index: CInt) throws {
+        guard ResultCode(rawValue: code) == .SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind parameter \(index)", sql: sql)
+        }
+    }
+
+    /// The first row of the statement's results, as its column values.
+    func fetchOneValues(arguments: StatementArguments) throws -> RowValues? {
+        try fetchValues(arguments: arguments).first
+    }
+}
+
 /// Reads the columns of one row of `processes` or `history`, naming the column of any defect.
 struct RowReader {
-    let row: Row
+    let row: RowValues
     let processID: ProcessID
     let path: String
 
@@ -208,14 +278,14 @@ struct RowReader {
 
 extension RowReader {
     /// The id of a row selected with ``SQLiteProcessStore/SQL/recordColumns`` (column 0), readable or not.
-    static func processID(of row: Row) -> ProcessID {
-        let value: DatabaseValue = row[0]
+    static func processID(of row: RowValues) -> ProcessID {
+        let value = row[0]
         if case let .string(text) = value.storage { return ProcessID(text) }
         return ProcessID(value.description)
     }
 
     /// Reads a row selected with ``SQLiteProcessStore/SQL/recordColumns``.
-    static func record(_ row: Row, path: String) throws -> ProcessRecord {
+    static func record(_ row: RowValues, path: String) throws -> ProcessRecord {
         let reader = RowReader(row: row, processID: processID(of: row), path: path)
         let leaseOwner = try reader.optionalText(12, "lease_owner")
         let leaseExpiry = try reader.optionalDate(13, "lease_expires_at")
@@ -245,7 +315,7 @@ extension RowReader {
     }
 
     /// Reads a row selected by ``SQLiteProcessStore/SQL/selectHistory``.
-    static func historyEntry(_ row: Row, of id: ProcessID, path: String) throws -> HistoryEntry {
+    static func historyEntry(_ row: RowValues, of id: ProcessID, path: String) throws -> HistoryEntry {
         let reader = RowReader(row: row, processID: id, path: path)
         return HistoryEntry(
             sequence: try reader.count(0, "history.sequence"),

@@ -15,7 +15,7 @@ enum Transactions {
             now, now, now,
         ])
         let created = db.changesCount == 1
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [process.id.rawValue])
+        guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [process.id.rawValue])
         else { throw ProcessStoreError(.unavailable, processID: process.id, "process '\(process.id)' vanished while it was created in '\(path)'") }
         if !created {
             let flowName = try RowReader(row: row, processID: process.id, path: path).text(1, "flow_name")
@@ -49,22 +49,21 @@ enum Transactions {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(query.limit, 0)]
         let sql = "SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?"
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { try RowReader.record($0, path: path) }
+        return try db.cachedStatement(sql: sql).fetchValues(arguments: arguments).map { try RowReader.record($0, path: path) }
     }
 
     static func claim(_ db: Database, _ request: ClaimRequest, path: String) throws -> [ClaimedProcess] {
         let now = Columns.milliseconds(request.now)
         let expiry = Columns.milliseconds(request.leaseExpiry)
         if let only = request.only {
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: SQL.leaseOne),
+            let rows = try db.cachedStatement(sql: SQL.leaseOne).fetchValues(
                 arguments: [request.owner, expiry, expiry, only.rawValue, now, request.force, now]
             )
             return rows.map { claimed($0, path: path) }
         }
         let ids = try String.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
         guard !ids.isEmpty else { return [] }
-        var rows: [Row] = []
+        var rows: [RowValues] = []
         rows.reserveCapacity(ids.count)
         for start in stride(from: 0, to: ids.count, by: leaseChunk) {
             let chunk = ids[start..<min(start + leaseChunk, ids.count)]
@@ -72,10 +71,10 @@ enum Transactions {
             // statements serve every claim size.
             let width = chunk.count <= 1 ? 1 : 1 << (Int.bitWidth - (chunk.count - 1).leadingZeroBitCount)
             let padded = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: width - chunk.count)
-            rows += try Row.fetchAll(
-                db.cachedStatement(sql: SQL.leaseProcesses(count: width)),
-                arguments: [request.owner, expiry, expiry] + StatementArguments(padded)
-            )
+            let lease = try db.cachedStatement(sql: SQL.leaseProcesses(count: width))
+            try lease.reset(binding: [.of(request.owner), .of(expiry), .of(expiry)])
+            try lease.bind(padded, from: 4)
+            rows += try lease.fetchBoundValues()
         }
         // RETURNING gives no order: put the processes back in due order.
         let byID = Dictionary(rows.map { (RowReader.processID(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -86,7 +85,7 @@ enum Transactions {
     private static let leaseChunk = 512
 
     /// A claimed row: its record, or the defect that prevents reading it.
-    private static func claimed(_ row: Row, path: String) -> ClaimedProcess {
+    private static func claimed(_ row: RowValues, path: String) -> ClaimedProcess {
         let id = RowReader.processID(of: row)
         let leaseToken: Int64 = (try? RowReader(row: row, processID: id, path: path).integer(14, "lease_token")) ?? 0
         let record: Result<ProcessRecord, ProcessStoreError>
@@ -104,18 +103,22 @@ enum Transactions {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
         return try updates.map { update in
-            try save.execute(arguments: [
-                update.state.map(Columns.json), update.data, update.status.rawValue,
-                update.dueAt.map(Columns.milliseconds), update.stepCount, update.attempt, update.lastError,
-                Columns.milliseconds(update.now), update.id.rawValue, update.leaseToken,
+            try save.reset(binding: [
+                .of(update.state.map(Columns.json)), .of(update.data), .of(update.status.rawValue),
+                .of(update.dueAt.map(Columns.milliseconds)), .of(update.stepCount), .of(update.attempt),
+                .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
+                .of(update.leaseToken),
             ])
+            try save.execute()
             guard db.changesCount == 1 else { return .rejected }
             if let entry = update.history {
-                try append.execute(arguments: [
-                    update.id.rawValue, entry.sequence, Columns.milliseconds(entry.startedAt), entry.stepPath,
-                    Columns.json(entry.before), Columns.json(entry.after), Columns.nanoseconds(entry.duration),
-                    entry.outcome.rawValue, entry.error, entry.worker, entry.leaseToken,
+                try append.reset(binding: [
+                    .of(update.id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)),
+                    .of(entry.stepPath), .of(Columns.json(entry.before)), .of(Columns.json(entry.after)),
+                    .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
+                    .of(entry.worker), .of(entry.leaseToken),
                 ])
+                try append.execute()
             }
             return .saved
         }
@@ -140,15 +143,14 @@ enum Transactions {
 
     /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result.
     static func execute(_ db: Database, _ command: ProcessCommand, on id: ProcessID, now: Date, path: String) throws -> ProcessRecord {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [id.rawValue]) else {
+        guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue]) else {
             throw ProcessStoreError.notFound(id)
         }
         let stored = try RowReader.record(row, path: path)
         var record = stored
         try record.apply(command, now: now)
         guard record != stored else { return stored }
-        let saved = try Row.fetchOne(
-            db.cachedStatement(sql: SQL.applyCommand),
+        let saved = try db.cachedStatement(sql: SQL.applyCommand).fetchOneValues(
             arguments: [
                 record.status.rawValue, record.dueAt.map(Columns.milliseconds), record.attempt, record.lastError,
                 Columns.milliseconds(record.updatedAt), record.lease?.owner, record.lease.map { Columns.milliseconds($0.expiresAt) },

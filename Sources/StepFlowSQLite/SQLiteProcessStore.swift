@@ -174,7 +174,7 @@ public final class SQLiteProcessStore: ProcessStore {
     public func process(_ id: ProcessID) async throws -> ProcessRecord? {
         let path = path
         return try await read("read process '\(id)'") { db in
-            try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [id.rawValue])
+            try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue])
                 .map { try RowReader.record($0, path: path) }
         }
     }
@@ -189,7 +189,7 @@ public final class SQLiteProcessStore: ProcessStore {
     public func history(of id: ProcessID) async throws -> [HistoryEntry] {
         let path = path
         return try await read("read the history of process '\(id)'") { db in
-            try Row.fetchAll(db.cachedStatement(sql: SQL.selectHistory), arguments: [id.rawValue])
+            try db.cachedStatement(sql: SQL.selectHistory).fetchValues(arguments: [id.rawValue])
                 .map { try RowReader.historyEntry($0, of: id, path: path) }
         }
     }
