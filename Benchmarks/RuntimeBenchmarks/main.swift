@@ -335,25 +335,41 @@ func latency(samples: Int, synchronous: SQLiteProcessStore.Synchronous) async th
 
 // MARK: - Main
 
-switch command {
-case "throughput":
-    try await throughputRuns()
-case "phases":
-    try await phases(
-        synchronous: option("sync") == "normal" ? .normal : .full, processes: option("processes", 10_000),
-        steps: option("steps", 10), batch: option("batch", FlowWorker.Configuration().batchSize)
-    )
-case "scale":
-    try await scale(sizes: list("sizes", [10_000, 100_000, 1_000_000]))
-case "latency":
-    let samples = option("samples", 1000)
-    try await latency(samples: samples, synchronous: .full)
-    try await latency(samples: samples, synchronous: .normal)
-case "all":
-    try await throughputRuns()
-    try await latency(samples: 500, synchronous: .full)
-    try await scale(sizes: [10_000, 100_000, 1_000_000])
-default:
-    print("usage: RuntimeBenchmarks [throughput|scale|latency|all] [options]")
-    exit(2)
+func run() async throws {
+    switch command {
+    case "throughput":
+        try await throughputRuns()
+    case "phases":
+        try await phases(
+            synchronous: option("sync") == "normal" ? .normal : .full, processes: option("processes", 10_000),
+            steps: option("steps", 10), batch: option("batch", FlowWorker.Configuration().batchSize)
+        )
+    case "scale":
+        try await scale(sizes: list("sizes", [10_000, 100_000, 1_000_000]))
+    case "latency":
+        let samples = option("samples", 1000)
+        try await latency(samples: samples, synchronous: .full)
+        try await latency(samples: samples, synchronous: .normal)
+    case "all":
+        try await throughputRuns()
+        try await latency(samples: 500, synchronous: .full)
+        try await scale(sizes: [10_000, 100_000, 1_000_000])
+    default:
+        print("usage: RuntimeBenchmarks [throughput|scale|latency|all] [options]")
+        exit(2)
+    }
 }
+
+// Not an async top level: the main thread waits on a semaphore instead of parking in dispatch_main
+// (valgrind's callgrind, used to count instructions on this shared machine, crashes in its sigsuspend).
+let done = DispatchSemaphore(value: 0)
+Task.detached {
+    do {
+        try await run()
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+    done.signal()
+}
+done.wait()
