@@ -33,6 +33,7 @@ enum Columns {
     /// written as `JSONEncoder` writes it with `.withoutEscapingSlashes` (without the encoder's cost, which
     /// dominated the time of a commit).
     static func json(_ state: FlowState) -> String {
+        if let plain = plainJSON(state) { return plain }
         var json = "["
         json.reserveCapacity(2 + state.events.reduce(0) { $0 + $1.utf8.count + 3 })
         for (index, event) in state.events.enumerated() {
@@ -49,6 +50,39 @@ enum Columns {
         }
         json += "]"
         return json
+    }
+
+    /// ``json(_:)`` of a state none of whose events needs escaping, written in one go; `nil` otherwise.
+    private static func plainJSON(_ state: FlowState) -> String? {
+        var count = 2
+        for event in state.events {
+            count += event.utf8.count + 3
+        }
+        if !state.events.isEmpty { count -= 1 }
+        var plain = true
+        let json = String(unsafeUninitializedCapacity: count) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(UInt8(ascii: "["))
+            for (position, event) in state.events.enumerated() {
+                if position > 0 { put(UInt8(ascii: ",")) }
+                put(UInt8(ascii: "\""))
+                for byte in event.utf8 {
+                    if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                        plain = false
+                        return 0
+                    }
+                    put(byte)
+                }
+                put(UInt8(ascii: "\""))
+            }
+            put(UInt8(ascii: "]"))
+            return index
+        }
+        return plain ? json : nil
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -155,13 +189,6 @@ extension Statement {
         // Resets the statement and clears its bindings; `execute()` then runs with the bindings made here.
         setUncheckedArguments(StatementArguments())
         for (index, value) in zip(CInt(1)..., values) {
-            try check(value.bind(to: sqliteStatement, at: index), index)
-        }
-    }
-
-    /// Binds `values` to the parameters from `start` (1-based) on, after ``reset(binding:)``.
-    func bind(_ values: [String], from start: CInt) throws {
-        for (index, value) in zip(start..., values) {
             try check(value.bind(to: sqliteStatement, at: index), index)
         }
     }

@@ -61,27 +61,31 @@ enum Transactions {
             )
             return rows.map { claimed($0, path: path) }
         }
-        let ids = try String.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
-        guard !ids.isEmpty else { return [] }
+        let rowids = try Int64.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
+        guard !rowids.isEmpty else { return [] }
         var rows: [RowValues] = []
-        rows.reserveCapacity(ids.count)
-        for start in stride(from: 0, to: ids.count, by: leaseChunk) {
-            let chunk = ids[start..<min(start + leaseChunk, ids.count)]
-            // Padded to a power of two with the last id (an IN list ignores repeats), so that a few cached
+        rows.reserveCapacity(rowids.count)
+        for start in stride(from: 0, to: rowids.count, by: leaseChunk) {
+            let chunk = rowids[start..<min(start + leaseChunk, rowids.count)]
+            // Padded to a power of two with the last rowid (an IN list ignores repeats), so that a few cached
             // statements serve every claim size.
             let width = chunk.count <= 1 ? 1 : 1 << (Int.bitWidth - (chunk.count - 1).leadingZeroBitCount)
             let padded = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: width - chunk.count)
             let lease = try db.cachedStatement(sql: SQL.leaseProcesses(count: width))
-            try lease.reset(binding: [.of(request.owner), .of(expiry), .of(expiry)])
-            try lease.bind(padded, from: 4)
+            try lease.reset(binding: [.of(request.owner), .of(expiry), .of(expiry)] + padded.map { .of($0) })
             rows += try lease.fetchBoundValues()
         }
-        // RETURNING gives no order: put the processes back in due order.
-        let byID = Dictionary(rows.map { (RowReader.processID(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[ProcessID($0)].map { claimed($0, path: path) } }
+        // RETURNING gives no order: put the processes back in due order, by the rowid after the record's columns.
+        let rowidColumn = SQL.recordColumnCount
+        var byRowid: [Int64: RowValues] = [:]
+        byRowid.reserveCapacity(rows.count)
+        for row in rows {
+            if case let .int64(rowid) = row[rowidColumn].storage { byRowid[rowid] = row }
+        }
+        return rowids.compactMap { byRowid[$0].map { claimed($0, path: path) } }
     }
 
-    /// The most ids leased by one statement (well below SQLite's limit of bound parameters).
+    /// The most processes leased by one statement (well below SQLite's limit of bound parameters).
     private static let leaseChunk = 512
 
     /// A claimed row: its record, or the defect that prevents reading it.
@@ -103,8 +107,9 @@ enum Transactions {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
         return try updates.map { update in
+            let stateJSON = update.state.map(Columns.json)
             try save.reset(binding: [
-                .of(update.state.map(Columns.json)), .of(update.data), .of(update.status.rawValue),
+                .of(stateJSON), .of(update.data), .of(update.status.rawValue),
                 .of(update.dueAt.map(Columns.milliseconds)), .of(update.stepCount), .of(update.attempt),
                 .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
                 .of(update.leaseToken),
@@ -114,7 +119,8 @@ enum Transactions {
             if let entry = update.history {
                 try append.reset(binding: [
                     .of(update.id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)),
-                    .of(entry.stepPath), .of(Columns.json(entry.before)), .of(Columns.json(entry.after)),
+                    .of(entry.stepPath), .of(Columns.json(entry.before)),
+                    .of(update.state == entry.after ? stateJSON : Columns.json(entry.after)),
                     .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
                     .of(entry.worker), .of(entry.leaseToken),
                 ])

@@ -25,7 +25,7 @@ import Testing
         #expect(!due.contains { $0.hasPrefix("SCAN") }, "\(due)")
         #expect(!due.contains { $0.contains("TEMP B-TREE") }, "\(due)")
 
-        let leaseMany = try await plan(store, SQLiteProcessStore.SQL.leaseProcesses(count: 2), ["w1", 0, 0, "p1", "p2"])
+        let leaseMany = try await plan(store, SQLiteProcessStore.SQL.leaseProcesses(count: 2), ["w1", 0, 0, 1, 2])
         #expect(!leaseMany.contains { $0.hasPrefix("SCAN") }, "\(leaseMany)")
         let leaseOne = try await plan(store, SQLiteProcessStore.SQL.leaseOne, ["w1", 0, 0, "p1", 0, false, 0])
         #expect(!leaseOne.contains { $0.hasPrefix("SCAN") }, "\(leaseOne)")
