@@ -100,8 +100,12 @@ public final class SQLiteProcessStore: ProcessStore {
             try migrator.migrate(pool)
             // GRDB sets `synchronous = NORMAL` on the writer when it enables WAL, after `prepareDatabase`:
             // the configured level is set here, once the pool is open, on the writer connection.
+            // Its temporary storage (the rows a claim returns, the statement journal of a claim's multi-row
+            // update) stays in memory, bounded by the batch size, rather than in a temporary file created,
+            // written and deleted on every round. It plays no part in durability.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.pragmaValue)")
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
             return pool
         } catch let error as ProcessStoreError {
