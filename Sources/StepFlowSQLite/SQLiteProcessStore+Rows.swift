@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import StepFlow
 import StepFlowRuntime
 
@@ -142,6 +143,9 @@ enum Columns {
     }
 }
 
+/// SQLite copies the bytes of a value bound with this destructor before the bind call returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
 /// A row of a result: its column values, from left to right.
 typealias RowValues = [DatabaseValue]
 
@@ -189,7 +193,31 @@ extension Statement {
         // Resets the statement and clears its bindings; `execute()` then runs with the bindings made here.
         setUncheckedArguments(StatementArguments())
         for (index, value) in zip(CInt(1)..., values) {
-            try check(value.bind(to: sqliteStatement, at: index), index)
+            // SQLite's C API directly: GRDB's binding of text goes through a copy to a C string first.
+            let code: CInt
+            switch value.storage {
+            case .null:
+                code = sqlite3_bind_null(sqliteStatement, index)
+            case let .int64(integer):
+                code = sqlite3_bind_int64(sqliteStatement, index, integer)
+            case let .double(double):
+                code = sqlite3_bind_double(sqliteStatement, index, double)
+            case var .string(text):
+                code = text.withUTF8 { bytes in
+                    // A null pointer would bind NULL: an empty text is bound from a literal.
+                    bytes.isEmpty
+                        ? sqlite3_bind_text(sqliteStatement, index, "", 0, transient)
+                        : sqlite3_bind_text(sqliteStatement, index, bytes.baseAddress, CInt(bytes.count), transient)
+                }
+            case let .blob(data):
+                code = data.withUnsafeBytes { bytes in
+                    // A null pointer would bind NULL: an empty blob is bound as a zero-length blob.
+                    bytes.isEmpty
+                        ? sqlite3_bind_zeroblob(sqliteStatement, index, 0)
+                        : sqlite3_bind_blob(sqliteStatement, index, bytes.baseAddress, CInt(bytes.count), transient)
+                }
+            }
+            try check(code, index)
         }
     }
 
