@@ -190,8 +190,18 @@ extension Statement {
     /// ``fetchBoundValues()``. Each value is bound as it is: building `StatementArguments` from
     /// `(any DatabaseValueConvertible)?` values cost about as much as SQLite's own work for a step's save.
     func reset(binding values: [DatabaseValue]) throws {
-        // Resets the statement and clears its bindings; `execute()` then runs with the bindings made here.
+        // Resets the statement, clears its bindings, and tells GRDB that they are set: `execute()` then runs
+        // with the bindings made by `rebind(_:)`.
         setUncheckedArguments(StatementArguments())
+        try rebind(values)
+    }
+
+    /// Binds `values` again after a first ``reset(binding:)`` of this statement in the same transaction, for the
+    /// statement's next execution: it only resets the statement, where ``reset(binding:)`` also clears its
+    /// bindings and GRDB's arguments (which cost as much as binding the values).
+    func rebind(_ values: [DatabaseValue]) throws {
+        // The code of the last execution, returned again by a reset, was handled when it ran.
+        _ = sqlite3_reset(sqliteStatement)
         for (index, value) in zip(CInt(1)..., values) {
             // SQLite's C API directly: GRDB's binding of text goes through a copy to a C string first.
             let code: CInt

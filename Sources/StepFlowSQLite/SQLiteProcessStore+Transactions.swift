@@ -106,24 +106,30 @@ enum Transactions {
     static func commit(_ db: Database, _ updates: [ProcessUpdate]) throws -> [CommitOutcome] {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
+        // Each statement's bindings are fully reset on its first execution of the transaction, then only replaced.
+        var (saved, appended) = (false, false)
         return try updates.map { update in
             let stateJSON = update.state.map(Columns.json)
-            try save.reset(binding: [
+            let saveValues: [DatabaseValue] = [
                 .of(stateJSON), .of(update.data), .of(update.status.rawValue),
                 .of(update.dueAt.map(Columns.milliseconds)), .of(update.stepCount), .of(update.attempt),
                 .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
                 .of(update.leaseToken),
-            ])
+            ]
+            if saved { try save.rebind(saveValues) } else { try save.reset(binding: saveValues) }
+            saved = true
             try save.execute()
             guard db.changesCount == 1 else { return .rejected }
             if let entry = update.history {
-                try append.reset(binding: [
+                let appendValues: [DatabaseValue] = [
                     .of(update.id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)),
                     .of(entry.stepPath), .of(Columns.json(entry.before)),
                     .of(update.state == entry.after ? stateJSON : Columns.json(entry.after)),
                     .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
                     .of(entry.worker), .of(entry.leaseToken),
-                ])
+                ]
+                if appended { try append.rebind(appendValues) } else { try append.reset(binding: appendValues) }
+                appended = true
                 try append.execute()
             }
             return .saved
