@@ -1,7 +1,8 @@
 // Release-mode benchmarks of the durable runtime on the SQLite store (issue figures: throughput, scale, latency).
 //
 //   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10] [--concurrency 1]
-//                                                     [--batch 256] [--sync both|full|normal] [--runs 3]
+//                                                     [--batch 256] [--sync both|full|normal] [--runs 3] [--service]
+//   swift run -c release RuntimeBenchmarks phases [--processes 10000] [--steps 10] [--batch 256] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
 //   swift run -c release RuntimeBenchmarks all
@@ -67,10 +68,11 @@ func median(_ values: [Double]) -> Double {
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
 }
 
-/// A flow of `steps` no-op `Do` steps.
-func noopFlow(steps: Int) throws -> ProcessFlow<Empty, Empty> {
+/// A flow of `steps` no-op `Do` steps; the last one calls `last` (to count completions without asking the store).
+func noopFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> ProcessFlow<Empty, Empty> {
     try ProcessFlow<Empty, Empty>("noop.v1", initialData: { _ in Empty() }) {
-        for index in 0..<steps { Do("step\(index)") { _ in } }
+        for index in 0..<steps - 1 { Do("step\(index)") { _ in } }
+        Do("step\(steps - 1)") { _ in last() }
     }
 }
 
@@ -112,6 +114,52 @@ func throughput(
     return rate
 }
 
+/// The same figure through the worker's own loop (`FlowWorker.run()` in a `ServiceGroup`), from the start of the
+/// processes — one `create` call, which wakes the idle worker — to the last one saved completed, creation included.
+func serviceThroughput(
+    synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: Int, concurrency: Int, batch: Int
+) async throws -> Double {
+    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
+    let lastSteps = Atomic<Int>(0)
+    let flow = try noopFlow(steps: steps) { lastSteps.add(1, ordering: .relaxed) }
+    let input = try JSONEncoder().encode(Empty())
+    let worker = FlowWorker(
+        store: store, registry: try FlowRegistry([flow]),
+        configuration: .init(workerID: "bench", concurrency: concurrency, batchSize: batch), logger: logger
+    )
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+    let clock = ContinuousClock()
+    var elapsed = Duration.zero
+    var cpu = 0.0
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))  // the worker is idle
+        let start = clock.now
+        let cpuStart = cpuSeconds()
+        let now = Date()
+        _ = try await store.create((0..<processes).map {
+            NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+        })
+        // Every last step has run; then its save is committed when no process is active any more.
+        while lastSteps.load(ordering: .relaxed) < processes { try await Task.sleep(for: .milliseconds(1)) }
+        while try await store.nextDueDate() != nil { try await Task.sleep(for: .milliseconds(1)) }
+        elapsed = clock.now - start
+        cpu = cpuSeconds() - cpuStart
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+    let completed = try await store.processes(ProcessQuery(statuses: [.completed], limit: processes + 1)).count
+    let transitions = processes * steps
+    let rate = Double(transitions) / seconds(elapsed)
+    print(String(
+        format: "throughput (worker service) synchronous=%@ concurrency=%d batch=%d: %d x %d steps, from start to all completed: %d transitions in %.2f s = %.0f transitions/s "
+            + "(CPU %.1f µs/transition; %d completed; load %@)",
+        synchronous.description, concurrency, batch, processes, steps, transitions, seconds(elapsed), rate,
+        cpu / Double(transitions) * 1e6, completed, loadAverage()
+    ))
+    return rate
+}
+
 func throughputRuns() async throws {
     let processes = option("processes", 10_000)
     let steps = option("steps", 10)
@@ -125,13 +173,12 @@ func throughputRuns() async throws {
     }
     for level in levels {
         var rates: [Double] = []
+        let service = arguments.contains("--service")
         for _ in 0..<runs {
-            rates.append(try await throughput(
-                synchronous: level, processes: processes, steps: steps, concurrency: concurrency, batch: batch
-            ))
+            rates.append(try await (service ? serviceThroughput : throughput)(level, processes, steps, concurrency, batch))
         }
-        print(String(format: "throughput synchronous=%@ concurrency=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
-                     level.description, concurrency, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
+        print(String(format: "throughput%@ synchronous=%@ concurrency=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
+                     service ? " (worker service)" : "", level.description, concurrency, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
     }
 }
 
