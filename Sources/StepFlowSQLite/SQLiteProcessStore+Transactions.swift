@@ -73,9 +73,12 @@ enum Transactions {
             let padded = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: width - chunk.count)
             let lease = try db.cachedStatement(sql: SQL.leaseProcesses(count: width))
             try lease.reset(binding: [.of(request.owner), .of(expiry), .of(expiry)] + padded.map { .of($0) })
-            rows += try lease.fetchBoundValues()
+            try lease.execute()
+            let select = try db.cachedStatement(sql: SQL.selectLeased(count: width))
+            try select.reset(binding: padded.map { .of($0) })
+            rows += try select.fetchBoundValues()
         }
-        // RETURNING gives no order: put the processes back in due order, by the rowid after the record's columns.
+        // The rows come in rowid order: put the processes back in due order, by the rowid after the record's columns.
         let rowidColumn = SQL.recordColumnCount
         var byRowid: [Int64: RowValues] = [:]
         byRowid.reserveCapacity(rows.count)

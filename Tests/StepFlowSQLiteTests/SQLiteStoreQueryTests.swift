@@ -27,6 +27,8 @@ import Testing
 
         let leaseMany = try await plan(store, SQLiteProcessStore.SQL.leaseProcesses(count: 2), ["w1", 0, 0, 1, 2])
         #expect(!leaseMany.contains { $0.hasPrefix("SCAN") }, "\(leaseMany)")
+        let leased = try await plan(store, SQLiteProcessStore.SQL.selectLeased(count: 2), [1, 2])
+        #expect(!leased.contains { $0.hasPrefix("SCAN") }, "\(leased)")
         let leaseOne = try await plan(store, SQLiteProcessStore.SQL.leaseOne, ["w1", 0, 0, "p1", 0, false, 0])
         #expect(!leaseOne.contains { $0.hasPrefix("SCAN") }, "\(leaseOne)")
 
