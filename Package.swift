@@ -46,7 +46,11 @@ let package = Package(
         // The embedded default store: one SQLite file in WAL mode.
         .target(
             name: "StepFlowSQLite",
-            dependencies: ["StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, which GRDB links, for binding a save's values without copies.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The store for many workers on many machines: PostgreSQL, through PostgresNIO.

@@ -1,7 +1,8 @@
 // Release-mode benchmarks of the durable runtime on the SQLite store (issue figures: throughput, scale, latency).
 //
 //   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10] [--concurrency 1]
-//                                                     [--batch 256] [--sync both|full|normal] [--runs 3]
+//                                                     [--batch 256] [--sync both|full|normal] [--runs 3] [--service]
+//   swift run -c release RuntimeBenchmarks phases [--processes 10000] [--steps 10] [--batch 256] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
 //   swift run -c release RuntimeBenchmarks all
@@ -67,10 +68,11 @@ func median(_ values: [Double]) -> Double {
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
 }
 
-/// A flow of `steps` no-op `Do` steps.
-func noopFlow(steps: Int) throws -> ProcessFlow<Empty, Empty> {
+/// A flow of `steps` no-op `Do` steps; the last one calls `last` (to count completions without asking the store).
+func noopFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> ProcessFlow<Empty, Empty> {
     try ProcessFlow<Empty, Empty>("noop.v1", initialData: { _ in Empty() }) {
-        for index in 0..<steps { Do("step\(index)") { _ in } }
+        for index in 0..<steps - 1 { Do("step\(index)") { _ in } }
+        Do("step\(steps - 1)") { _ in last() }
     }
 }
 
@@ -112,6 +114,52 @@ func throughput(
     return rate
 }
 
+/// The same figure through the worker's own loop (`FlowWorker.run()` in a `ServiceGroup`), from the start of the
+/// processes — one `create` call, which wakes the idle worker — to the last one saved completed, creation included.
+func serviceThroughput(
+    synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: Int, concurrency: Int, batch: Int
+) async throws -> Double {
+    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
+    let lastSteps = Atomic<Int>(0)
+    let flow = try noopFlow(steps: steps) { lastSteps.add(1, ordering: .relaxed) }
+    let input = try JSONEncoder().encode(Empty())
+    let worker = FlowWorker(
+        store: store, registry: try FlowRegistry([flow]),
+        configuration: .init(workerID: "bench", concurrency: concurrency, batchSize: batch), logger: logger
+    )
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+    let clock = ContinuousClock()
+    var elapsed = Duration.zero
+    var cpu = 0.0
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))  // the worker is idle
+        let start = clock.now
+        let cpuStart = cpuSeconds()
+        let now = Date()
+        _ = try await store.create((0..<processes).map {
+            NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+        })
+        // Every last step has run; then its save is committed when no process is active any more.
+        while lastSteps.load(ordering: .relaxed) < processes { try await Task.sleep(for: .milliseconds(1)) }
+        while try await store.nextDueDate() != nil { try await Task.sleep(for: .milliseconds(1)) }
+        elapsed = clock.now - start
+        cpu = cpuSeconds() - cpuStart
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+    let completed = try await store.processes(ProcessQuery(statuses: [.completed], limit: processes + 1)).count
+    let transitions = processes * steps
+    let rate = Double(transitions) / seconds(elapsed)
+    print(String(
+        format: "throughput (worker service) synchronous=%@ concurrency=%d batch=%d: %d x %d steps, from start to all completed: %d transitions in %.2f s = %.0f transitions/s "
+            + "(CPU %.1f µs/transition; %d completed; load %@)",
+        synchronous.description, concurrency, batch, processes, steps, transitions, seconds(elapsed), rate,
+        cpu / Double(transitions) * 1e6, completed, loadAverage()
+    ))
+    return rate
+}
+
 func throughputRuns() async throws {
     let processes = option("processes", 10_000)
     let steps = option("steps", 10)
@@ -125,13 +173,12 @@ func throughputRuns() async throws {
     }
     for level in levels {
         var rates: [Double] = []
+        let service = arguments.contains("--service")
         for _ in 0..<runs {
-            rates.append(try await throughput(
-                synchronous: level, processes: processes, steps: steps, concurrency: concurrency, batch: batch
-            ))
+            rates.append(try await (service ? serviceThroughput : throughput)(level, processes, steps, concurrency, batch))
         }
-        print(String(format: "throughput synchronous=%@ concurrency=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
-                     level.description, concurrency, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
+        print(String(format: "throughput%@ synchronous=%@ concurrency=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
+                     service ? " (worker service)" : "", level.description, concurrency, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
     }
 }
 
@@ -183,71 +230,101 @@ func phases(synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: 
 
 // MARK: - Scale
 
-func scale(sizes: [Int]) async throws {
-    let flow = try ProcessFlow<Empty, Empty>("wait.v1", pollIntervals: ["wait.v1/neverWaitFor": .seconds(3600)], initialData: { _ in Empty() }) {
+/// The flow of the scale benchmark: one `WaitFor` that is never true, checked again an hour later.
+func waitFlow() throws -> ProcessFlow<Empty, Empty> {
+    try ProcessFlow<Empty, Empty>("wait.v1", pollIntervals: ["wait.v1/neverWaitFor": .seconds(3600)], initialData: { _ in Empty() }) {
         WaitFor("never") { _ in false }
     }
-    let registry = try FlowRegistry([flow])
-    print("scale: RSS at start \(String(format: "%.1f", residentMiB())) MiB; load \(loadAverage())")
+}
+
+/// For each size: a store file with that many processes waiting on a `WaitFor`, 1% of them (evenly spread) due
+/// now and the others in an hour, made in this program; then a worker measured in a new program that only opens
+/// the file (`scale-rounds`), so that its resident memory is the worker's and not that of the creation.
+func scale(sizes: [Int]) async throws {
+    let flow = try waitFlow()
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     for size in sizes {
-        let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
-        let input = try JSONEncoder().encode(Empty())
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stepflow-scale-\(UUID().uuidString.lowercased())", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("stepflow.sqlite").path
         let clock = ContinuousClock()
-        // Every process is waiting on the WaitFor; 1% of them (evenly spread) are due now, the others in an hour.
-        let dueEvery = 100
-        let now = Date()
-        let later = now.addingTimeInterval(3600)
-        var created = 0
         let createStart = clock.now
-        while created < size {
-            let batch = min(50_000, size - created)
-            _ = try await store.create((created..<created + batch).map {
-                NewProcess(id: ProcessID(String(format: "w%08d", $0)), flowName: flow.name, input: input, data: input,
-                           state: FlowState(events: ["start:wait.v1/neverWaitFor"]), now: $0 % dueEvery == 0 ? now : later)
-            })
-            created += batch
+        do {
+            let store = try SQLiteProcessStore(path: path, configuration: .init(synchronous: .normal))
+            let input = try JSONEncoder().encode(Empty())
+            let now = Date()
+            let later = now.addingTimeInterval(3600)
+            var created = 0
+            while created < size {
+                let batch = min(50_000, size - created)
+                _ = try await store.create((created..<created + batch).map {
+                    NewProcess(id: ProcessID(String(format: "w%08d", $0)), flowName: flow.name, input: input, data: input,
+                               state: FlowState(events: ["start:wait.v1/neverWaitFor"]), now: $0 % 100 == 0 ? now : later)
+                })
+                created += batch
+            }
         }
-        let createTime = clock.now - createStart
-        let due = (size + dueEvery - 1) / dueEvery
-        let worker = FlowWorker(
-            store: store, registry: registry,
-            configuration: .init(workerID: "bench", batchSize: 256, pollInterval: .seconds(3600)), logger: logger
-        )
-        let rssBefore = residentMiB()
-        // The rounds that step the due processes (each checks the WaitFor once and reschedules it in an hour).
-        var rounds: [Double] = []
-        var saved = 0
-        while true {
-            let start = clock.now
-            let round = try await worker.runRound()
-            if round.claimed == 0 { break }
-            rounds.append(seconds(clock.now - start))
-            saved += round.saved
-        }
-        let rssAfterDue = residentMiB()
-        // Empty scheduling rounds (nothing due) and the idle worker's next-due query, each timed alone.
-        var empty: [Double] = []
-        var nextDue: [Double] = []
-        var dueCountTimes: [Double] = []
-        for _ in 0..<500 {
-            var start = clock.now
-            _ = try await worker.runRound()
-            empty.append(seconds(clock.now - start))
-            start = clock.now
-            _ = try await store.nextDueDate()
-            nextDue.append(seconds(clock.now - start))
-            start = clock.now
-            _ = try await store.dueCount(now: Date())
-            dueCountTimes.append(seconds(clock.now - start))
-        }
-        print(String(
-            format: "scale %8d waiting (created in %.1f s), %d due: %d saved in %d rounds, round p50 %.2f ms (%.1f µs/process); "
-                + "empty round p50 %.1f µs, next-due query p50 %.1f µs, due count p50 %.1f µs; RSS %.1f MiB before rounds -> %.1f MiB after due rounds -> %.1f MiB after empty rounds",
-            size, seconds(createTime), due, saved, rounds.count, median(rounds) * 1e3,
-            rounds.reduce(0, +) / Double(max(saved, 1)) * 1e6, median(empty) * 1e6, median(nextDue) * 1e6,
-            median(dueCountTimes) * 1e6, rssBefore, rssAfterDue, residentMiB()
-        ))
+        let createTime = seconds(clock.now - createStart)
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print(String(format: "scale %d processes created in %.1f s with store.create([NewProcess]) in batches of 50,000 (%.0f processes/s); file %.0f MiB; load %@",
+                     size, createTime, Double(size) / createTime, Double(fileSize) / 1_048_576, loadAverage()))
+        fflush(nil)  // this program's lines before the child's
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: executable)
+        child.arguments = ["scale-rounds", "--path", path, "--size", "\(size)"]
+        try child.run()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
     }
+}
+
+/// The worker's side of ``scale(sizes:)``, in a program that only opens the store (default durability, FULL).
+func scaleRounds(path: String, size: Int) async throws {
+    let rssAtStart = residentMiB()
+    let store = try SQLiteProcessStore(path: path)
+    let worker = FlowWorker(
+        store: store, registry: try FlowRegistry([waitFlow()]),
+        configuration: .init(workerID: "bench", pollInterval: .seconds(3600)), logger: logger
+    )
+    let clock = ContinuousClock()
+    let rssOpen = residentMiB()
+    // The rounds that step the due processes (each checks the WaitFor once and reschedules it an hour later).
+    var rounds: [Double] = []
+    var saved = 0
+    while true {
+        let start = clock.now
+        let round = try await worker.runRound()
+        if round.claimed == 0 { break }
+        rounds.append(seconds(clock.now - start))
+        saved += round.saved
+    }
+    let rssAfterDue = residentMiB()
+    // What an idle worker does: a round that claims nothing, then the next-due query; and the backlog count it
+    // takes once a second. Each timed alone.
+    var empty: [Double] = []
+    var nextDue: [Double] = []
+    var dueCounts: [Double] = []
+    for _ in 0..<1000 {
+        var start = clock.now
+        _ = try await worker.runRound()
+        empty.append(seconds(clock.now - start))
+        start = clock.now
+        _ = try await store.nextDueDate()
+        nextDue.append(seconds(clock.now - start))
+        start = clock.now
+        _ = try await store.dueCount(now: Date())
+        dueCounts.append(seconds(clock.now - start))
+    }
+    print(String(
+        format: "scale %8d waiting, %d due: %d saved in %d rounds of <= %d, round p50 %.2f ms (%.1f µs/process); "
+            + "empty round p50 %.1f µs, next-due query p50 %.1f µs, due count p50 %.1f µs; "
+            + "RSS %.1f MiB at start -> %.1f MiB store open -> %.1f MiB after due rounds -> %.1f MiB after 1,000 empty rounds; load %@",
+        size, (size + 99) / 100, saved, rounds.count, worker.configuration.batchSize, median(rounds) * 1e3,
+        rounds.reduce(0, +) / Double(max(saved, 1)) * 1e6, median(empty) * 1e6, median(nextDue) * 1e6,
+        median(dueCounts) * 1e6, rssAtStart, rssOpen, rssAfterDue, residentMiB(), loadAverage()
+    ))
 }
 
 // MARK: - Latency
@@ -335,25 +412,43 @@ func latency(samples: Int, synchronous: SQLiteProcessStore.Synchronous) async th
 
 // MARK: - Main
 
-switch command {
-case "throughput":
-    try await throughputRuns()
-case "phases":
-    try await phases(
-        synchronous: option("sync") == "normal" ? .normal : .full, processes: option("processes", 10_000),
-        steps: option("steps", 10), batch: option("batch", FlowWorker.Configuration().batchSize)
-    )
-case "scale":
-    try await scale(sizes: list("sizes", [10_000, 100_000, 1_000_000]))
-case "latency":
-    let samples = option("samples", 1000)
-    try await latency(samples: samples, synchronous: .full)
-    try await latency(samples: samples, synchronous: .normal)
-case "all":
-    try await throughputRuns()
-    try await latency(samples: 500, synchronous: .full)
-    try await scale(sizes: [10_000, 100_000, 1_000_000])
-default:
-    print("usage: RuntimeBenchmarks [throughput|scale|latency|all] [options]")
-    exit(2)
+func run() async throws {
+    switch command {
+    case "throughput":
+        try await throughputRuns()
+    case "phases":
+        try await phases(
+            synchronous: option("sync") == "normal" ? .normal : .full, processes: option("processes", 10_000),
+            steps: option("steps", 10), batch: option("batch", FlowWorker.Configuration().batchSize)
+        )
+    case "scale":
+        try await scale(sizes: list("sizes", [10_000, 100_000, 1_000_000]))
+    case "scale-rounds":
+        try await scaleRounds(path: option("path") ?? "", size: option("size", 0))
+    case "latency":
+        let samples = option("samples", 1000)
+        try await latency(samples: samples, synchronous: .full)
+        try await latency(samples: samples, synchronous: .normal)
+    case "all":
+        try await throughputRuns()
+        try await latency(samples: 500, synchronous: .full)
+        try await scale(sizes: [10_000, 100_000, 1_000_000])
+    default:
+        print("usage: RuntimeBenchmarks [throughput|scale|latency|all] [options]")
+        exit(2)
+    }
 }
+
+// Not an async top level: the main thread waits on a semaphore instead of parking in dispatch_main
+// (valgrind's callgrind, used to count instructions on this shared machine, crashes in its sigsuspend).
+let done = DispatchSemaphore(value: 0)
+Task.detached {
+    do {
+        try await run()
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+    done.signal()
+}
+done.wait()

@@ -27,6 +27,12 @@ public protocol RegisteredFlow: Sendable {
     ) async -> ProcessUpdate
 }
 
+/// The coders of processes' input and data, shared by every step: making and releasing a coder for each
+/// decode and encode cost about as much as decoding a small value. They are configured once, here, and never
+/// changed, so concurrent steps use them safely.
+private let processJSONDecoder = JSONDecoder()
+private let processJSONEncoder = JSONEncoder()
+
 extension ProcessFlow: RegisteredFlow {
     /// The flow's items, for display.
     public var root: FlowItem { flow.root }
@@ -49,13 +55,13 @@ extension ProcessFlow: RegisteredFlow {
         let input: Input
         let data: Data
         do {
-            input = try JSONDecoder().decode(Input.self, from: record.input)
+            input = try processJSONDecoder.decode(Input.self, from: record.input)
         } catch {
             return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                reason: "the input cannot be decoded as \(Input.self): \(error)")
         }
         do {
-            data = try JSONDecoder().decode(Data.self, from: record.data)
+            data = try processJSONDecoder.decode(Data.self, from: record.data)
         } catch {
             return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                reason: "the data cannot be decoded as \(Data.self): \(error)")
@@ -70,7 +76,7 @@ extension ProcessFlow: RegisteredFlow {
             // The step's changes are discarded with it.
         } else {
             do {
-                encodedData = try JSONEncoder().encode(snapshot.data)
+                encodedData = try processJSONEncoder.encode(snapshot.data)
             } catch {
                 return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                    reason: "the data changed by step '\(report.stepPath ?? "-")' cannot be encoded: \(error)")

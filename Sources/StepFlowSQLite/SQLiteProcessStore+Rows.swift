@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import StepFlow
 import StepFlowRuntime
 
@@ -33,6 +34,7 @@ enum Columns {
     /// written as `JSONEncoder` writes it with `.withoutEscapingSlashes` (without the encoder's cost, which
     /// dominated the time of a commit).
     static func json(_ state: FlowState) -> String {
+        if let plain = plainJSON(state) { return plain }
         var json = "["
         json.reserveCapacity(2 + state.events.reduce(0) { $0 + $1.utf8.count + 3 })
         for (index, event) in state.events.enumerated() {
@@ -49,6 +51,39 @@ enum Columns {
         }
         json += "]"
         return json
+    }
+
+    /// ``json(_:)`` of a state none of whose events needs escaping, written in one go; `nil` otherwise.
+    private static func plainJSON(_ state: FlowState) -> String? {
+        var count = 2
+        for event in state.events {
+            count += event.utf8.count + 3
+        }
+        if !state.events.isEmpty { count -= 1 }
+        var plain = true
+        let json = String(unsafeUninitializedCapacity: count) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(UInt8(ascii: "["))
+            for (position, event) in state.events.enumerated() {
+                if position > 0 { put(UInt8(ascii: ",")) }
+                put(UInt8(ascii: "\""))
+                for byte in event.utf8 {
+                    if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                        plain = false
+                        return 0
+                    }
+                    put(byte)
+                }
+                put(UInt8(ascii: "\""))
+            }
+            put(UInt8(ascii: "]"))
+            return index
+        }
+        return plain ? json : nil
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -108,9 +143,109 @@ enum Columns {
     }
 }
 
+/// SQLite copies the bytes of a value bound with this destructor before the bind call returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A row of a result: its column values, from left to right.
+typealias RowValues = [DatabaseValue]
+
+extension DatabaseValue {
+    /// A value to bind with ``GRDB/Statement/reset(binding:)``: text, or `NULL`.
+    static func of(_ text: String?) -> DatabaseValue { text?.databaseValue ?? .null }
+    /// An integer, or `NULL`.
+    static func of(_ integer: Int64?) -> DatabaseValue { integer?.databaseValue ?? .null }
+    /// An integer, or `NULL`.
+    static func of(_ integer: Int?) -> DatabaseValue { integer.map { Int64($0).databaseValue } ?? .null }
+    /// A blob, or `NULL`.
+    static func of(_ blob: Data?) -> DatabaseValue { blob?.databaseValue ?? .null }
+}
+
+extension Statement {
+    /// The rows of the statement's results, each as its column values, read straight from SQLite: GRDB's
+    /// generic decoding of `Row` values cost more than the SQL of a claim.
+    func fetchValues(arguments: StatementArguments) throws -> [RowValues] {
+        try fetchValues(cursor: Row.fetchCursor(self, arguments: arguments))
+    }
+
+    /// The rows of the statement's results with the values bound by ``reset(binding:)`` and ``bind(_:from:)``.
+    func fetchBoundValues() throws -> [RowValues] {
+        try fetchValues(cursor: Row.fetchCursor(self))
+    }
+
+    private func fetchValues(cursor: RowCursor) throws -> [RowValues] {
+        let columns = CInt(columnCount)
+        var rows: [RowValues] = []
+        while try cursor.next() != nil {
+            var values: RowValues = []
+            values.reserveCapacity(Int(columns))
+            for index in 0..<columns {
+                values.append(DatabaseValue(sqliteStatement: sqliteStatement, index: index))
+            }
+            rows.append(values)
+        }
+        return rows
+    }
+
+    /// Resets the statement and binds `values` to its first parameters, for ``execute()`` or
+    /// ``fetchBoundValues()``. Each value is bound as it is: building `StatementArguments` from
+    /// `(any DatabaseValueConvertible)?` values cost about as much as SQLite's own work for a step's save.
+    func reset(binding values: [DatabaseValue]) throws {
+        // Resets the statement, clears its bindings, and tells GRDB that they are set: `execute()` then runs
+        // with the bindings made by `rebind(_:)`.
+        setUncheckedArguments(StatementArguments())
+        try rebind(values)
+    }
+
+    /// Binds `values` again after a first ``reset(binding:)`` of this statement in the same transaction, for the
+    /// statement's next execution: it only resets the statement, where ``reset(binding:)`` also clears its
+    /// bindings and GRDB's arguments (which cost as much as binding the values).
+    func rebind(_ values: [DatabaseValue]) throws {
+        // The code of the last execution, returned again by a reset, was handled when it ran.
+        _ = sqlite3_reset(sqliteStatement)
+        for (index, value) in zip(CInt(1)..., values) {
+            // SQLite's C API directly: GRDB's binding of text goes through a copy to a C string first.
+            let code: CInt
+            switch value.storage {
+            case .null:
+                code = sqlite3_bind_null(sqliteStatement, index)
+            case let .int64(integer):
+                code = sqlite3_bind_int64(sqliteStatement, index, integer)
+            case let .double(double):
+                code = sqlite3_bind_double(sqliteStatement, index, double)
+            case var .string(text):
+                code = text.withUTF8 { bytes in
+                    // A null pointer would bind NULL: an empty text is bound from a literal.
+                    bytes.isEmpty
+                        ? sqlite3_bind_text(sqliteStatement, index, "", 0, transient)
+                        : sqlite3_bind_text(sqliteStatement, index, bytes.baseAddress, CInt(bytes.count), transient)
+                }
+            case let .blob(data):
+                code = data.withUnsafeBytes { bytes in
+                    // A null pointer would bind NULL: an empty blob is bound as a zero-length blob.
+                    bytes.isEmpty
+                        ? sqlite3_bind_zeroblob(sqliteStatement, index, 0)
+                        : sqlite3_bind_blob(sqliteStatement, index, bytes.baseAddress, CInt(bytes.count), transient)
+                }
+            }
+            try check(code, index)
+        }
+    }
+
+    private func check(_ code: CInt, _ index: CInt) throws {
+        guard ResultCode(rawValue: code) == .SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind parameter \(index)", sql: sql)
+        }
+    }
+
+    /// The first row of the statement's results, as its column values.
+    func fetchOneValues(arguments: StatementArguments) throws -> RowValues? {
+        try fetchValues(arguments: arguments).first
+    }
+}
+
 /// Reads the columns of one row of `processes` or `history`, naming the column of any defect.
 struct RowReader {
-    let row: Row
+    let row: RowValues
     let processID: ProcessID
     let path: String
 
@@ -208,14 +343,14 @@ struct RowReader {
 
 extension RowReader {
     /// The id of a row selected with ``SQLiteProcessStore/SQL/recordColumns`` (column 0), readable or not.
-    static func processID(of row: Row) -> ProcessID {
-        let value: DatabaseValue = row[0]
+    static func processID(of row: RowValues) -> ProcessID {
+        let value = row[0]
         if case let .string(text) = value.storage { return ProcessID(text) }
         return ProcessID(value.description)
     }
 
     /// Reads a row selected with ``SQLiteProcessStore/SQL/recordColumns``.
-    static func record(_ row: Row, path: String) throws -> ProcessRecord {
+    static func record(_ row: RowValues, path: String) throws -> ProcessRecord {
         let reader = RowReader(row: row, processID: processID(of: row), path: path)
         let leaseOwner = try reader.optionalText(12, "lease_owner")
         let leaseExpiry = try reader.optionalDate(13, "lease_expires_at")
@@ -245,7 +380,7 @@ extension RowReader {
     }
 
     /// Reads a row selected by ``SQLiteProcessStore/SQL/selectHistory``.
-    static func historyEntry(_ row: Row, of id: ProcessID, path: String) throws -> HistoryEntry {
+    static func historyEntry(_ row: RowValues, of id: ProcessID, path: String) throws -> HistoryEntry {
         let reader = RowReader(row: row, processID: id, path: path)
         return HistoryEntry(
             sequence: try reader.count(0, "history.sequence"),

@@ -65,6 +65,9 @@ extension SQLiteProcessStore {
             created_at, updated_at, lease_owner, lease_expires_at, lease_token
             """
 
+        /// How many columns ``recordColumns`` names.
+        static let recordColumnCount = 15
+
         static let selectProcess = "SELECT \(recordColumns) FROM processes WHERE id = ?"
 
         static let insertProcess = """
@@ -73,17 +76,46 @@ extension SQLiteProcessStore {
             ON CONFLICT (id) DO NOTHING
             """
 
-        /// The due processes to claim, earliest first: reads the `processes_due` index only.
-        static let selectDue = "SELECT id FROM processes WHERE \(active) AND due_at <= ? ORDER BY due_at LIMIT ?"
+        /// The rowids of the due processes to claim, earliest first: reads the `processes_due` index only.
+        static let selectDue = "SELECT rowid FROM processes WHERE \(active) AND due_at <= ? ORDER BY due_at LIMIT ?"
 
-        /// Leases the processes whose ids are bound after the lease's owner, expiry and expiry (as due time).
+        /// Leases the processes whose rowids (from ``selectDue``, in the same transaction) are bound after the
+        /// lease's owner, expiry and expiry (as due time). Rowids, not ids: no look-up through the ids' index,
+        /// and integers to bind rather than text.
         static func leaseProcesses(count: Int) -> String {
-            let placeholders = Array(repeating: "?", count: count).joined(separator: ", ")
-            return """
-                UPDATE processes SET lease_owner = ?, lease_expires_at = ?, due_at = ?, lease_token = lease_token + 1
-                WHERE id IN (\(placeholders))
-                RETURNING \(recordColumns)
-                """
+            if count.nonzeroBitCount == 1, count.trailingZeroBitCount < leaseProcessesByPower.count {
+                return leaseProcessesByPower[count.trailingZeroBitCount]
+            }
+            return makeLeaseProcesses(count: count)
+        }
+
+        /// The records of the processes just leased by ``leaseProcesses(count:)``, each followed by its rowid.
+        /// Read again rather than with `RETURNING`, which materialises the rows in a temporary table first and
+        /// cost more than this second look-up of rows the update has just cached.
+        static func selectLeased(count: Int) -> String {
+            if count.nonzeroBitCount == 1, count.trailingZeroBitCount < selectLeasedByPower.count {
+                return selectLeasedByPower[count.trailingZeroBitCount]
+            }
+            return makeSelectLeased(count: count)
+        }
+
+        /// The statements for 1, 2, 4 … 512 rowids, the counts a claim uses: made once.
+        private static let leaseProcessesByPower = (0...9).map { makeLeaseProcesses(count: 1 << $0) }
+        private static let selectLeasedByPower = (0...9).map { makeSelectLeased(count: 1 << $0) }
+
+        private static func placeholders(_ count: Int) -> String {
+            Array(repeating: "?", count: count).joined(separator: ", ")
+        }
+
+        private static func makeLeaseProcesses(count: Int) -> String {
+            """
+            UPDATE processes SET lease_owner = ?, lease_expires_at = ?, due_at = ?, lease_token = lease_token + 1
+            WHERE rowid IN (\(placeholders(count)))
+            """
+        }
+
+        private static func makeSelectLeased(count: Int) -> String {
+            "SELECT \(recordColumns), rowid FROM processes WHERE rowid IN (\(placeholders(count)))"
         }
 
         /// Leases one named process if it is active, not held by a valid lease, and due (or forced).

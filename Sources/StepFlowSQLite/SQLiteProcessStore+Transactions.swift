@@ -15,7 +15,7 @@ enum Transactions {
             now, now, now,
         ])
         let created = db.changesCount == 1
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [process.id.rawValue])
+        guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [process.id.rawValue])
         else { throw ProcessStoreError(.unavailable, processID: process.id, "process '\(process.id)' vanished while it was created in '\(path)'") }
         if !created {
             let flowName = try RowReader(row: row, processID: process.id, path: path).text(1, "flow_name")
@@ -49,44 +49,50 @@ enum Transactions {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(query.limit, 0)]
         let sql = "SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?"
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { try RowReader.record($0, path: path) }
+        return try db.cachedStatement(sql: sql).fetchValues(arguments: arguments).map { try RowReader.record($0, path: path) }
     }
 
     static func claim(_ db: Database, _ request: ClaimRequest, path: String) throws -> [ClaimedProcess] {
         let now = Columns.milliseconds(request.now)
         let expiry = Columns.milliseconds(request.leaseExpiry)
         if let only = request.only {
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: SQL.leaseOne),
+            let rows = try db.cachedStatement(sql: SQL.leaseOne).fetchValues(
                 arguments: [request.owner, expiry, expiry, only.rawValue, now, request.force, now]
             )
             return rows.map { claimed($0, path: path) }
         }
-        let ids = try String.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
-        guard !ids.isEmpty else { return [] }
-        var rows: [Row] = []
-        rows.reserveCapacity(ids.count)
-        for start in stride(from: 0, to: ids.count, by: leaseChunk) {
-            let chunk = ids[start..<min(start + leaseChunk, ids.count)]
-            // Padded to a power of two with the last id (an IN list ignores repeats), so that a few cached
+        let rowids = try Int64.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
+        guard !rowids.isEmpty else { return [] }
+        var rows: [RowValues] = []
+        rows.reserveCapacity(rowids.count)
+        for start in stride(from: 0, to: rowids.count, by: leaseChunk) {
+            let chunk = rowids[start..<min(start + leaseChunk, rowids.count)]
+            // Padded to a power of two with the last rowid (an IN list ignores repeats), so that a few cached
             // statements serve every claim size.
             let width = chunk.count <= 1 ? 1 : 1 << (Int.bitWidth - (chunk.count - 1).leadingZeroBitCount)
             let padded = Array(chunk) + Array(repeating: chunk[chunk.endIndex - 1], count: width - chunk.count)
-            rows += try Row.fetchAll(
-                db.cachedStatement(sql: SQL.leaseProcesses(count: width)),
-                arguments: [request.owner, expiry, expiry] + StatementArguments(padded)
-            )
+            let lease = try db.cachedStatement(sql: SQL.leaseProcesses(count: width))
+            try lease.reset(binding: [.of(request.owner), .of(expiry), .of(expiry)] + padded.map { .of($0) })
+            try lease.execute()
+            let select = try db.cachedStatement(sql: SQL.selectLeased(count: width))
+            try select.reset(binding: padded.map { .of($0) })
+            rows += try select.fetchBoundValues()
         }
-        // RETURNING gives no order: put the processes back in due order.
-        let byID = Dictionary(rows.map { (RowReader.processID(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[ProcessID($0)].map { claimed($0, path: path) } }
+        // The rows come in rowid order: put the processes back in due order, by the rowid after the record's columns.
+        let rowidColumn = SQL.recordColumnCount
+        var byRowid: [Int64: RowValues] = [:]
+        byRowid.reserveCapacity(rows.count)
+        for row in rows {
+            if case let .int64(rowid) = row[rowidColumn].storage { byRowid[rowid] = row }
+        }
+        return rowids.compactMap { byRowid[$0].map { claimed($0, path: path) } }
     }
 
-    /// The most ids leased by one statement (well below SQLite's limit of bound parameters).
+    /// The most processes leased by one statement (well below SQLite's limit of bound parameters).
     private static let leaseChunk = 512
 
     /// A claimed row: its record, or the defect that prevents reading it.
-    private static func claimed(_ row: Row, path: String) -> ClaimedProcess {
+    private static func claimed(_ row: RowValues, path: String) -> ClaimedProcess {
         let id = RowReader.processID(of: row)
         let leaseToken: Int64 = (try? RowReader(row: row, processID: id, path: path).integer(14, "lease_token")) ?? 0
         let record: Result<ProcessRecord, ProcessStoreError>
@@ -103,19 +109,31 @@ enum Transactions {
     static func commit(_ db: Database, _ updates: [ProcessUpdate]) throws -> [CommitOutcome] {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
+        // Each statement's bindings are fully reset on its first execution of the transaction, then only replaced.
+        var (saved, appended) = (false, false)
         return try updates.map { update in
-            try save.execute(arguments: [
-                update.state.map(Columns.json), update.data, update.status.rawValue,
-                update.dueAt.map(Columns.milliseconds), update.stepCount, update.attempt, update.lastError,
-                Columns.milliseconds(update.now), update.id.rawValue, update.leaseToken,
-            ])
+            let stateJSON = update.state.map(Columns.json)
+            let saveValues: [DatabaseValue] = [
+                .of(stateJSON), .of(update.data), .of(update.status.rawValue),
+                .of(update.dueAt.map(Columns.milliseconds)), .of(update.stepCount), .of(update.attempt),
+                .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
+                .of(update.leaseToken),
+            ]
+            if saved { try save.rebind(saveValues) } else { try save.reset(binding: saveValues) }
+            saved = true
+            try save.execute()
             guard db.changesCount == 1 else { return .rejected }
             if let entry = update.history {
-                try append.execute(arguments: [
-                    update.id.rawValue, entry.sequence, Columns.milliseconds(entry.startedAt), entry.stepPath,
-                    Columns.json(entry.before), Columns.json(entry.after), Columns.nanoseconds(entry.duration),
-                    entry.outcome.rawValue, entry.error, entry.worker, entry.leaseToken,
-                ])
+                let appendValues: [DatabaseValue] = [
+                    .of(update.id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)),
+                    .of(entry.stepPath), .of(Columns.json(entry.before)),
+                    .of(update.state == entry.after ? stateJSON : Columns.json(entry.after)),
+                    .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
+                    .of(entry.worker), .of(entry.leaseToken),
+                ]
+                if appended { try append.rebind(appendValues) } else { try append.reset(binding: appendValues) }
+                appended = true
+                try append.execute()
             }
             return .saved
         }
@@ -140,15 +158,14 @@ enum Transactions {
 
     /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result.
     static func execute(_ db: Database, _ command: ProcessCommand, on id: ProcessID, now: Date, path: String) throws -> ProcessRecord {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [id.rawValue]) else {
+        guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue]) else {
             throw ProcessStoreError.notFound(id)
         }
         let stored = try RowReader.record(row, path: path)
         var record = stored
         try record.apply(command, now: now)
         guard record != stored else { return stored }
-        let saved = try Row.fetchOne(
-            db.cachedStatement(sql: SQL.applyCommand),
+        let saved = try db.cachedStatement(sql: SQL.applyCommand).fetchOneValues(
             arguments: [
                 record.status.rawValue, record.dueAt.map(Columns.milliseconds), record.attempt, record.lastError,
                 Columns.milliseconds(record.updatedAt), record.lease?.owner, record.lease.map { Columns.milliseconds($0.expiresAt) },

@@ -100,8 +100,12 @@ public final class SQLiteProcessStore: ProcessStore {
             try migrator.migrate(pool)
             // GRDB sets `synchronous = NORMAL` on the writer when it enables WAL, after `prepareDatabase`:
             // the configured level is set here, once the pool is open, on the writer connection.
+            // Its temporary storage (the rows a claim returns, the statement journal of a claim's multi-row
+            // update) stays in memory, bounded by the batch size, rather than in a temporary file created,
+            // written and deleted on every round. It plays no part in durability.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.pragmaValue)")
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
             return pool
         } catch let error as ProcessStoreError {
@@ -174,7 +178,7 @@ public final class SQLiteProcessStore: ProcessStore {
     public func process(_ id: ProcessID) async throws -> ProcessRecord? {
         let path = path
         return try await read("read process '\(id)'") { db in
-            try Row.fetchOne(db.cachedStatement(sql: SQL.selectProcess), arguments: [id.rawValue])
+            try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue])
                 .map { try RowReader.record($0, path: path) }
         }
     }
@@ -189,7 +193,7 @@ public final class SQLiteProcessStore: ProcessStore {
     public func history(of id: ProcessID) async throws -> [HistoryEntry] {
         let path = path
         return try await read("read the history of process '\(id)'") { db in
-            try Row.fetchAll(db.cachedStatement(sql: SQL.selectHistory), arguments: [id.rawValue])
+            try db.cachedStatement(sql: SQL.selectHistory).fetchValues(arguments: [id.rawValue])
                 .map { try RowReader.historyEntry($0, of: id, path: path) }
         }
     }

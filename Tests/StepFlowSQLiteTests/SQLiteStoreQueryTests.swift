@@ -25,8 +25,10 @@ import Testing
         #expect(!due.contains { $0.hasPrefix("SCAN") }, "\(due)")
         #expect(!due.contains { $0.contains("TEMP B-TREE") }, "\(due)")
 
-        let leaseMany = try await plan(store, SQLiteProcessStore.SQL.leaseProcesses(count: 2), ["w1", 0, 0, "p1", "p2"])
+        let leaseMany = try await plan(store, SQLiteProcessStore.SQL.leaseProcesses(count: 2), ["w1", 0, 0, 1, 2])
         #expect(!leaseMany.contains { $0.hasPrefix("SCAN") }, "\(leaseMany)")
+        let leased = try await plan(store, SQLiteProcessStore.SQL.selectLeased(count: 2), [1, 2])
+        #expect(!leased.contains { $0.hasPrefix("SCAN") }, "\(leased)")
         let leaseOne = try await plan(store, SQLiteProcessStore.SQL.leaseOne, ["w1", 0, 0, "p1", 0, false, 0])
         #expect(!leaseOne.contains { $0.hasPrefix("SCAN") }, "\(leaseOne)")
 
@@ -88,5 +90,39 @@ import Testing
             saved.append(history)
         }
         #expect(try await store.history(of: "p") == saved)
+    }
+}
+
+/// A save's values are bound through SQLite's C API: empty, non-ASCII and large values come back as they were.
+@Suite struct SQLiteBindingTests {
+    @Test func emptyNonASCIIAndLargeValuesRoundTrip() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        try await store.create("p", at: t(0))
+        let claimed = try #require(try await store.claim("w1", at: t(1)).first)
+        let large = String(repeating: "ünïcödé ✓ 😀 ", count: 5_000)
+        let history = HistoryEntry(
+            sequence: 1, startedAt: t(1), stepPath: "", before: [], after: [""], duration: .zero, outcome: .retried,
+            error: large, worker: "", leaseToken: claimed.leaseToken
+        )
+        let update = ProcessUpdate(
+            id: "p", leaseToken: claimed.leaseToken, state: [large], data: Data(), status: .waiting, dueAt: t(5),
+            stepCount: 1, attempt: 1, lastError: "", history: history, now: t(1)
+        )
+        #expect(try await store.commit([update]) == [.saved])
+        let record = try #require(try await store.process("p"))
+        #expect(record.state == [large])
+        #expect(record.data == Data())
+        #expect(record.lastError == "")
+        #expect(try await store.history(of: "p") == [history])
+
+        let bytes = Data((0...255).map { UInt8($0) } + Array(repeating: 0, count: 10_000))
+        let next = try #require(try await store.claim("w1", at: t(5)).first)
+        var second = update
+        (second.leaseToken, second.data, second.state, second.lastError, second.history) = (next.leaseToken, bytes, nil, nil, nil)
+        #expect(try await store.commit([second]) == [.saved])
+        let saved = try #require(try await store.process("p"))
+        #expect(saved.data == bytes)
+        #expect(saved.state == [large])
+        #expect(saved.lastError == nil)
     }
 }
