@@ -2,7 +2,7 @@
 //
 //   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10] [--concurrency 1]
 //                                                     [--batch 256] [--sync both|full|normal] [--runs 3] [--service]
-//                                                     [--data empty|counter]
+//                                                     [--data empty|unchanged|counter]
 //   swift run -c release RuntimeBenchmarks phases [--processes 10000] [--steps 10] [--batch 256] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
@@ -100,14 +100,24 @@ func countingFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws 
     }
 }
 
-/// The throughput benchmark's flow (`--data empty`, the default, or `counter`), with its input's and initial
-/// data's JSON.
+/// Like ``noopFlow(steps:last:)``, with data that has a field the steps leave as it is (`--data unchanged`): its JSON
+/// is decoded and encoded at every step, but not saved again.
+func unchangedDataFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> ProcessFlow<Empty, Counter> {
+    try ProcessFlow<Empty, Counter>("unchanged.v1", initialData: { _ in Counter() }) {
+        for index in 0..<steps - 1 { Do("step\(index)") { _ in } }
+        Do("step\(steps - 1)") { _ in last() }
+    }
+}
+
+/// The throughput benchmark's flow (`--data empty`, the default, `unchanged` or `counter`), with its input's and
+/// initial data's JSON.
 func throughputFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> (flow: any RegisteredFlow, input: Data, data: Data) {
     let input = try JSONEncoder().encode(Empty())
-    if option("data") == "counter" {
-        return (try countingFlow(steps: steps, last: last), input, try JSONEncoder().encode(Counter()))
+    switch option("data") {
+    case "counter": return (try countingFlow(steps: steps, last: last), input, try JSONEncoder().encode(Counter()))
+    case "unchanged": return (try unchangedDataFlow(steps: steps, last: last), input, try JSONEncoder().encode(Counter()))
+    default: return (try noopFlow(steps: steps, last: last), input, input)
     }
-    return (try noopFlow(steps: steps, last: last), input, input)
 }
 
 // MARK: - Throughput
