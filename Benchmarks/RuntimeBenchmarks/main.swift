@@ -2,6 +2,7 @@
 //
 //   swift run -c release RuntimeBenchmarks throughput [--processes 10000] [--steps 10] [--concurrency 1]
 //                                                     [--batch 256] [--sync both|full|normal] [--runs 3] [--service]
+//                                                     [--data empty|unchanged|counter]
 //   swift run -c release RuntimeBenchmarks phases [--processes 10000] [--steps 10] [--batch 256] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
@@ -76,6 +77,49 @@ func noopFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> P
     }
 }
 
+/// Data with fields, changed by every step of ``countingFlow(steps:last:)``.
+struct Counter: Codable, Sendable {
+    var count = 0
+    var note = "started"
+}
+
+/// Like ``noopFlow(steps:last:)``, but each step changes the process's data (so its JSON is decoded, encoded
+/// and saved at every step): `--data counter`.
+func countingFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> ProcessFlow<Empty, Counter> {
+    try ProcessFlow<Empty, Counter>("counting.v1", initialData: { _ in Counter() }) {
+        for index in 0..<steps - 1 {
+            Do("step\(index)") { context in
+                context.data.count += 1
+                context.data.note = "step \(index)"
+            }
+        }
+        Do("step\(steps - 1)") { context in
+            context.data.count += 1
+            last()
+        }
+    }
+}
+
+/// Like ``noopFlow(steps:last:)``, with data that has a field the steps leave as it is (`--data unchanged`): its JSON
+/// is decoded and encoded at every step, but not saved again.
+func unchangedDataFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> ProcessFlow<Empty, Counter> {
+    try ProcessFlow<Empty, Counter>("unchanged.v1", initialData: { _ in Counter() }) {
+        for index in 0..<steps - 1 { Do("step\(index)") { _ in } }
+        Do("step\(steps - 1)") { _ in last() }
+    }
+}
+
+/// The throughput benchmark's flow (`--data empty`, the default, `unchanged` or `counter`), with its input's and
+/// initial data's JSON.
+func throughputFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> (flow: any RegisteredFlow, input: Data, data: Data) {
+    let input = try JSONEncoder().encode(Empty())
+    switch option("data") {
+    case "counter": return (try countingFlow(steps: steps, last: last), input, try JSONEncoder().encode(Counter()))
+    case "unchanged": return (try unchangedDataFlow(steps: steps, last: last), input, try JSONEncoder().encode(Counter()))
+    default: return (try noopFlow(steps: steps, last: last), input, input)
+    }
+}
+
 // MARK: - Throughput
 
 /// Starts `processes` processes of `steps` no-op steps and runs a worker until all are completed;
@@ -84,13 +128,12 @@ func throughput(
     synchronous: SQLiteProcessStore.Synchronous, processes: Int, steps: Int, concurrency: Int, batch: Int
 ) async throws -> Double {
     let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
-    let flow = try noopFlow(steps: steps)
-    let input = try JSONEncoder().encode(Empty())
+    let (flow, input, data) = try throughputFlow(steps: steps)
     let clock = ContinuousClock()
     let startCreate = clock.now
     let now = Date()
     _ = try await store.create((0..<processes).map {
-        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: data, now: now)
     })
     let created = clock.now - startCreate
     let worker = FlowWorker(
@@ -106,9 +149,9 @@ func throughput(
     let completed = try await store.processes(ProcessQuery(statuses: [.completed], limit: processes + 1)).count
     let rate = Double(saved) / seconds(elapsed)
     print(String(
-        format: "throughput synchronous=%@ concurrency=%d batch=%d: %d x %d steps: %d transitions saved in %.2f s = %.0f transitions/s "
+        format: "throughput data=%@ synchronous=%@ concurrency=%d batch=%d: %d x %d steps: %d transitions saved in %.2f s = %.0f transitions/s "
             + "(CPU %.1f µs/transition; creating %d processes: %.2f s; %d completed, %d left active; load %@)",
-        synchronous.description, concurrency, batch, processes, steps, saved, seconds(elapsed), rate,
+        option("data") ?? "empty", synchronous.description, concurrency, batch, processes, steps, saved, seconds(elapsed), rate,
         cpu / Double(max(saved, 1)) * 1e6, processes, seconds(created), completed, remaining, loadAverage()
     ))
     return rate
@@ -121,8 +164,7 @@ func serviceThroughput(
 ) async throws -> Double {
     let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
     let lastSteps = Atomic<Int>(0)
-    let flow = try noopFlow(steps: steps) { lastSteps.add(1, ordering: .relaxed) }
-    let input = try JSONEncoder().encode(Empty())
+    let (flow, input, data) = try throughputFlow(steps: steps) { lastSteps.add(1, ordering: .relaxed) }
     let worker = FlowWorker(
         store: store, registry: try FlowRegistry([flow]),
         configuration: .init(workerID: "bench", concurrency: concurrency, batchSize: batch), logger: logger
@@ -138,7 +180,7 @@ func serviceThroughput(
         let cpuStart = cpuSeconds()
         let now = Date()
         _ = try await store.create((0..<processes).map {
-            NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+            NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: data, now: now)
         })
         // Every last step has run; then its save is committed when no process is active any more.
         while lastSteps.load(ordering: .relaxed) < processes { try await Task.sleep(for: .milliseconds(1)) }
@@ -152,9 +194,9 @@ func serviceThroughput(
     let transitions = processes * steps
     let rate = Double(transitions) / seconds(elapsed)
     print(String(
-        format: "throughput (worker service) synchronous=%@ concurrency=%d batch=%d: %d x %d steps, from start to all completed: %d transitions in %.2f s = %.0f transitions/s "
+        format: "throughput (worker service) data=%@ synchronous=%@ concurrency=%d batch=%d: %d x %d steps, from start to all completed: %d transitions in %.2f s = %.0f transitions/s "
             + "(CPU %.1f µs/transition; %d completed; load %@)",
-        synchronous.description, concurrency, batch, processes, steps, transitions, seconds(elapsed), rate,
+        option("data") ?? "empty", synchronous.description, concurrency, batch, processes, steps, transitions, seconds(elapsed), rate,
         cpu / Double(transitions) * 1e6, completed, loadAverage()
     ))
     return rate
@@ -177,8 +219,8 @@ func throughputRuns() async throws {
         for _ in 0..<runs {
             rates.append(try await (service ? serviceThroughput : throughput)(level, processes, steps, concurrency, batch))
         }
-        print(String(format: "throughput%@ synchronous=%@ concurrency=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
-                     service ? " (worker service)" : "", level.description, concurrency, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
+        print(String(format: "throughput%@ data=%@ synchronous=%@ concurrency=%d batch=%d: p50 of %d runs %.0f transitions/s (min %.0f, max %.0f)",
+                     service ? " (worker service)" : "", option("data") ?? "empty", level.description, concurrency, batch, runs, median(rates), rates.min() ?? 0, rates.max() ?? 0))
     }
 }
 

@@ -27,6 +27,9 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
     /// How long to wait before re-checking a `WaitFor` that is not yet true, by the `WaitFor`'s path;
     /// others use the worker's poll interval.
     public var pollIntervals: [String: Duration]
+    /// The input's and data's JSON, decoded and encoded once, when their types have no stored properties.
+    let inputCoding: EmptyValueCoding<Input>?
+    let dataCoding: EmptyValueCoding<Data>?
 
     /// The flow's name (with its version).
     public var name: String { flow.name }
@@ -36,6 +39,8 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
         self.flow = flow
         self.initialData = initialData
         self.pollIntervals = pollIntervals
+        self.inputCoding = .ifEmpty()
+        self.dataCoding = .ifEmpty()
     }
 
     /// A durable flow named `name` with the given steps.

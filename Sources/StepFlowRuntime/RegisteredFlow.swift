@@ -47,7 +47,8 @@ extension ProcessFlow: RegisteredFlow {
     public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStep(in: state))?.path }
 
     /// Decodes the record's input and data, advances it by one step and encodes the result as an update.
-    /// Undecodable input or data fails the process with a reason and keeps the stored values.
+    /// Undecodable input or data fails the process with a reason and keeps the stored values. Data whose bytes
+    /// the step left as they were is not saved again (the update's data is `nil`).
     public func advance(
         _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
         defaultPollInterval: Duration, logger: Logger
@@ -55,13 +56,21 @@ extension ProcessFlow: RegisteredFlow {
         let input: Input
         let data: Data
         do {
-            input = try processJSONDecoder.decode(Input.self, from: record.input)
+            if let inputCoding {
+                input = try inputCoding.decode(record.input, with: processJSONDecoder)
+            } else {
+                input = try processJSONDecoder.decode(Input.self, from: record.input)
+            }
         } catch {
             return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                reason: "the input cannot be decoded as \(Input.self): \(error)")
         }
         do {
-            data = try processJSONDecoder.decode(Data.self, from: record.data)
+            if let dataCoding {
+                data = try dataCoding.decode(record.data, with: processJSONDecoder)
+            } else {
+                data = try processJSONDecoder.decode(Data.self, from: record.data)
+            }
         } catch {
             return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                reason: "the data cannot be decoded as \(Data.self): \(error)")
@@ -76,7 +85,10 @@ extension ProcessFlow: RegisteredFlow {
             // The step's changes are discarded with it.
         } else {
             do {
-                encodedData = try processJSONEncoder.encode(snapshot.data)
+                let bytes = try dataCoding?.encode(snapshot.data, with: processJSONEncoder)
+                    ?? processJSONEncoder.encode(snapshot.data)
+                // Unchanged bytes are not written again: `nil` keeps the stored data.
+                encodedData = bytes == record.data ? nil : bytes
             } catch {
                 return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                    reason: "the data changed by step '\(report.stepPath ?? "-")' cannot be encoded: \(error)")

@@ -259,6 +259,62 @@ import Testing
         }
     }
 
+    @Test func gracefulShutdownOfABusyWorkerLeavesNoProcessLeased() async throws {
+        let flow = try ProcessFlow<Order, OrderData>("busy.v1", initialData: { _ in OrderData() }) {
+            for index in 0..<5 {
+                Do("s\(index)") { _ in try? await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+        let client = StepFlowClient(store: store)
+        for index in 0..<40 { try await client.start(flow, id: ProcessID("b\(index)"), input: Order(item: "x")) }
+        // Small batches: each save claims the next batch in the same call until the worker is told to stop.
+        let worker = FlowWorker(
+            store: store, registry: try registry(flow), configuration: .init(batchSize: 4, idleInterval: .seconds(3600)),
+            logger: testLogger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let serviceGroup = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+            group.addTask { try await serviceGroup.run() }
+            while await store.history(of: "b0").count < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        let records = await store.processes(ProcessQuery(limit: 100))
+        #expect(records.count == 40)
+        #expect(records.allSatisfy { $0.lease == nil }, "\(records.filter { $0.lease != nil }.map(\.id))")
+        #expect(records.contains { $0.status != .completed })
+        for record in records {
+            #expect(await store.history(of: record.id).count == record.stepCount)
+        }
+    }
+
+    @Test func aBatchClaimedWithTheLastSaveOfAStoppingWorkerIsReleased() async throws {
+        let flow = try ProcessFlow<Order, OrderData>("busy.v1", initialData: { _ in OrderData() }) {
+            Do("one") { _ in }
+            Do("two") { _ in }
+        }
+        let client = StepFlowClient(store: store)
+        for index in 0..<8 { try await client.start(flow, id: ProcessID("r\(index)"), input: Order(item: "x")) }
+        let stop = ShutdownTrigger()
+        // The worker is told to stop while it saves its first batch and claims the next one.
+        let stopping = ForwardingStore(base: store, beforeCommitThenClaim: { await stop.trigger() })
+        let worker = FlowWorker(
+            store: stopping, registry: try registry(flow), configuration: .init(batchSize: 4, idleInterval: .seconds(3600)),
+            logger: testLogger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let serviceGroup = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+            await stop.set(serviceGroup)
+            group.addTask { try await serviceGroup.run() }
+            try await group.waitForAll()
+        }
+        let records = await store.processes(ProcessQuery(limit: 100))
+        #expect(records.allSatisfy { $0.lease == nil }, "\(records.filter { $0.lease != nil }.map(\.id))")
+        // One batch of four ran one step; the batch claimed with its save was given back without running.
+        #expect(records.map(\.stepCount).sorted() == [0, 0, 0, 0, 1, 1, 1, 1])
+        #expect(records.filter { $0.stepCount == 0 }.allSatisfy { $0.leaseToken == 1 })
+    }
+
     @Test func duplicateFlowNamesAreRefused() throws {
         let flow = try orderFlow(log: CallLog())
         #expect(throws: StepFlowRuntimeError.self) { try FlowRegistry([flow, flow]) }
@@ -350,5 +406,16 @@ func recordVisit(_ context: StepContext<Order, OrderData>) async throws {
         let report = await flow.advance(&snapshot, now: Date(), logger: testLogger)
         #expect(report.next == .completed)
         #expect(snapshot.data.keys == ["visited helper.v1/visit"])
+    }
+}
+
+/// Triggers the graceful shutdown of a service group from inside a store call.
+private actor ShutdownTrigger {
+    private var group: ServiceGroup?
+    func set(_ group: ServiceGroup) { self.group = group }
+    /// Triggers the shutdown and gives the service group time to pass it on to its services.
+    func trigger() async {
+        await group?.triggerGracefulShutdown()
+        try? await Task.sleep(for: .milliseconds(200))
     }
 }
