@@ -85,6 +85,13 @@ let package = Package(
             path: "Sources/CrashWorker",
             swiftSettings: swiftSettings
         ),
+        // The worker process of the crash test of timers, signals, parallel branches and compensations.
+        .executableTarget(
+            name: "stepflow-saga-crash-worker",
+            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/SagaCrashWorker",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StepFlowRuntimeTests",
@@ -97,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowSQLiteTests",
             dependencies: [
-                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker",
+                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker", "stepflow-saga-crash-worker",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,5 @@
 import Foundation
-import StepFlow
+public import StepFlow
 public import StepFlowRuntime
 
 /// The continuous-deployment pipeline of go-stepflow's example, as a durable StepFlow process:
@@ -7,17 +7,29 @@ public import StepFlowRuntime
 /// GitOps pull request, wait for it to be merged, follow the GitOps agent's rollout, then collect and validate
 /// the post-deployment state.
 ///
+/// Beyond go-stepflow's constructs it uses: a `Retry` policy with exponential backoff for the flaky calls, an
+/// optional manual approval (`AwaitSignal`) for applications that require one, a timeout on the merge wait, and a
+/// compensation that closes the pull request when the rollout fails or the process is cancelled.
+///
 /// The external systems are passed in as an ``ExternalSystems`` value; `stepflow demo` uses
 /// ``SimulatedSystems``, which simulates them in-process.
 public enum DeployPipeline {
     /// The flow's name, with its version.
-    public static let name = "deploy.v1"
+    public static let name = "deploy.v2"
 
     /// The context the pipeline's steps receive.
     public typealias Context = StepContext<Input, Data>
 
-    /// How many transient errors one process retries before it fails.
-    public static let maxTransientRetries = 10
+    /// How the flaky calls (collector, Git host) are retried: transient errors only, with exponential backoff.
+    public static let flakyCallPolicy = RetryPolicy.exponential(
+        initial: .milliseconds(100), multiplier: 2, max: .seconds(5), maxAttempts: 8, jitter: true
+    )
+
+    /// How long a pull request may wait for its merge before the deployment gives up.
+    public static let mergeTimeout = Duration.hours(2)
+
+    /// How long an approval may take.
+    public static let approvalTimeout = Duration.hours(24)
 
     /// What a deployment process is started with.
     public struct Input: Codable, Sendable, Hashable {
@@ -27,12 +39,30 @@ public enum DeployPipeline {
         public var desiredVersion: String
         /// Whether the application runs in production (a GitOps PR there waits for a person to merge it).
         public var production: Bool
+        /// Whether a person must approve the deployment (`stepflow signal ID approval`) before the pull request
+        /// is opened.
+        public var approvalRequired: Bool?
 
         /// An input.
-        public init(app: String, desiredVersion: String, production: Bool = false) {
+        public init(app: String, desiredVersion: String, production: Bool = false, approvalRequired: Bool = false) {
             self.app = app
             self.desiredVersion = desiredVersion
             self.production = production
+            self.approvalRequired = approvalRequired
+        }
+    }
+
+    /// The payload of the `approval` signal: who approved, and why (`stepflow signal ID approval '{"by":"alice"}'`).
+    public struct Approval: Codable, Sendable, Hashable {
+        /// Who approved.
+        public var by: String?
+        /// A comment.
+        public var comment: String?
+
+        /// An approval.
+        public init(by: String? = nil, comment: String? = nil) {
+            self.by = by
+            self.comment = comment
         }
     }
 
@@ -46,8 +76,10 @@ public enum DeployPipeline {
         public var needsDeploy = false
         /// The GitOps pull request.
         public var pullRequest: PullRequest?
-        /// How many calls were retried after a transient error.
-        public var transientRetries = 0
+        /// Who approved the deployment, when an approval was required.
+        public var approvedBy: String?
+        /// Whether the pull request was closed by the compensation (the rollout failed or the process was cancelled).
+        public var pullRequestClosed: Bool?
         /// Rollout events reported by the GitOps agent, in order.
         public var rolloutEvents: [String] = []
         /// The post-deployment collection request.
@@ -71,7 +103,7 @@ public enum DeployPipeline {
             ],
             initialData: { _ in Data() }
         ) {
-            Retry("collectPreActualState", shouldRetry: retryTransientErrors) {
+            Retry("collectPreActualState", policy: flakyCallPolicy, retryIf: isTransient) {
                 Do("getPreActualState") { context in
                     context.data.preCollection = try await systems.collector.trigger(
                         app: context.input.app, after: nil, idempotencyKey: context.idempotencyKey, at: context.now)
@@ -85,14 +117,26 @@ public enum DeployPipeline {
                 return true
             }
             Case("shouldDeploy", when: { context in context.data.needsDeploy }) {
-                Retry("openPullRequest", shouldRetry: retryTransientErrors) {
-                    Do("createDeployRequest") { context in
+                Case("approvalRequired", when: { context in context.input.approvalRequired == true }) {
+                    AwaitSignal("approval", as: Approval.self, timeout: approvalTimeout)
+                    Do("recordApproval") { context in
+                        let approval = try context.signal("approval", as: Approval.self)
+                        context.data.approvedBy = approval?.by ?? "someone"
+                    }
+                }
+                Retry("openPullRequest", policy: flakyCallPolicy, retryIf: isTransient) {
+                    Do("createDeployRequest", { context in
                         context.data.pullRequest = try await systems.gitHost.openPullRequest(
                             app: context.input.app, version: context.input.desiredVersion,
                             idempotencyKey: context.idempotencyKey, at: context.now)
-                    }
+                    }, compensate: { context in
+                        // The rollout failed, or the process was cancelled: the change must not stay proposed.
+                        guard let pullRequest = context.data.pullRequest else { return }
+                        try await systems.gitHost.closePullRequest(pullRequest, at: context.now)
+                        context.data.pullRequestClosed = true
+                    })
                 }
-                WaitFor("acceptedDeployRequest") { context in
+                WaitFor("acceptedDeployRequest", timeout: mergeTimeout) { context in
                     guard let pullRequest = context.data.pullRequest else { return false }
                     do {
                         return try await systems.gitHost.isMerged(pullRequest, at: context.now)
@@ -110,7 +154,7 @@ public enum DeployPipeline {
                     if rollout.failed { throw RolloutFailed(app: context.input.app, events: rollout.events) }
                     return rollout.finished
                 }
-                Retry("collectPostActualState", shouldRetry: retryTransientErrors) {
+                Retry("collectPostActualState", policy: flakyCallPolicy, retryIf: isTransient) {
                     Do("getPostActualState") { context in
                         context.data.postCollection = try await systems.collector.trigger(
                             app: context.input.app, after: context.data.pullRequest,
@@ -135,13 +179,10 @@ public enum DeployPipeline {
     }
 }
 
-/// The `Retry` handler of the pipeline's flaky calls: retries transient errors, at most 10 times per process.
+/// Which errors of the flaky calls are worth retrying: the transient ones.
 @Sendable
-func retryTransientErrors(_ context: StepContext<DeployPipeline.Input, DeployPipeline.Data>, _ error: any Error) async -> Bool {
-    guard error is TransientError, context.data.transientRetries < DeployPipeline.maxTransientRetries else { return false }
-    context.data.transientRetries += 1
-    context.logger.info("retrying after a transient error", metadata: ["error": "\(error)"])
-    return true
+func isTransient(_ error: any Error) -> Bool {
+    error is TransientError
 }
 
 /// The deployment reached the cluster but the application does not run the desired version.

@@ -67,6 +67,8 @@ public protocol GitHost: Sendable {
     func openPullRequest(app: String, version: String, idempotencyKey: String, at now: Date) async throws -> PullRequest
     /// Whether the pull request has been merged.
     func isMerged(_ pullRequest: PullRequest, at now: Date) async throws -> Bool
+    /// Closes the pull request without merging it (closing a closed one does nothing).
+    func closePullRequest(_ pullRequest: PullRequest, at now: Date) async throws
 }
 
 /// The GitOps agent that rolls out merged changes.

@@ -91,6 +91,11 @@ public struct SimulatedSystems: ExternalSystems, StateCollector, GitHost, GitOps
         return now.timeIntervalSince(pullRequest.openedAt) >= latency("merge|\(pullRequest.number)", from: 0.3, to: 2.5)
     }
 
+    public func closePullRequest(_ pullRequest: PullRequest, at now: Date) async throws {
+        // Simulated: the call can fail like the others; closing twice is harmless, as on a real Git host.
+        try maybeFail("git host", "close|\(pullRequest.number)", at: now)
+    }
+
     public func rollout(of pullRequest: PullRequest, at now: Date) async throws -> Rollout {
         let mergedAt = pullRequest.openedAt.addingTimeInterval(latency("merge|\(pullRequest.number)", from: 0.3, to: 2.5))
         let elapsed = now.timeIntervalSince(mergedAt)

@@ -31,6 +31,10 @@ final class CompiledFlow<Context>: Sendable {
     @usableFromInline let itemPaths: [String]
     /// Event ids with a transition, in definition order (for introspection).
     let transitionOrder: [Int32]
+    /// What the constructs beyond go-stepflow's add; `nil` for a flow made of the six constructs only.
+    let extensions: FlowExtensions<Context>?
+    /// Whether the flow uses constructs beyond go-stepflow's (it is then applied with a `StepEnvironment`).
+    @usableFromInline let isExtended: Bool
 
     @usableFromInline static var rootStart: Int32 { 0 }
     @usableFromInline static var rootCompleted: Int32 { 1 }
@@ -43,7 +47,8 @@ final class CompiledFlow<Context>: Sendable {
         conditions: [CompiledCondition<Context>],
         retries: [RetryScope<Context>],
         items: [FlowItem.Record],
-        transitionOrder: [Int32]
+        transitionOrder: [Int32],
+        extensions: FlowExtensions<Context>?
     ) {
         let identity = compiledFlowIdentities.wrappingAdd(1, ordering: .relaxed).oldValue
         self.identity = identity
@@ -60,6 +65,8 @@ final class CompiledFlow<Context>: Sendable {
         self.items = items
         self.itemPaths = items.map(\.path)
         self.transitionOrder = transitionOrder
+        self.extensions = extensions
+        self.isExtended = extensions != nil
     }
 
     /// The event `apply` starts from for `state`: the first event (in order) that has a transition;
@@ -101,6 +108,13 @@ final class CompiledFlow<Context>: Sendable {
         return StepMove(event: restart, item: transition.item, outcome: .retried)
     }
 
+    /// The error for an extended flow applied without an environment (kept out of the inlined hot path).
+    @usableFromInline
+    @inline(never)
+    func environmentRequired() -> StepFlowError {
+        StepFlowError.environmentRequired(flow: name)
+    }
+
     /// The error for a state this flow cannot continue (kept out of the inlined hot path).
     @usableFromInline
     @inline(never)
@@ -117,10 +131,12 @@ final class CompiledFlow<Context>: Sendable {
         var error = error
         while scope >= 0 {
             let retry = retries[Int(scope)]
-            do {
-                if try await retry.handler(context, error) { return retry.restart }
-            } catch let handlerError {
-                error = handlerError
+            if let handler = retry.handler {  // always set in a flow without extensions
+                do {
+                    if try await handler(context, error) { return retry.restart }
+                } catch let handlerError {
+                    error = handlerError
+                }
             }
             scope = retry.parent
         }

@@ -14,6 +14,14 @@ struct CompiledTransition: Sendable {
         case action
         /// Evaluates `conditions[callable]`: `true` → `target`, `false` → `alternate`.
         case condition
+        /// A `Sleep`: goes to `target` once its time has come (extended flows only).
+        case sleep
+        /// An `AwaitSignal`: goes to `target` once a signal is there (extended flows only).
+        case signal
+        /// The start of a `Parallel`: one event per branch (extended flows only).
+        case fork
+        /// The completion of a `Branch`: `target` (the `Parallel`'s completion) once every branch has completed.
+        case join
     }
 
     @usableFromInline var kind: Kind
@@ -32,13 +40,18 @@ struct CompiledTransition: Sendable {
 
     /// Whether taking this transition runs user code (a step transition).
     @inlinable
-    var isStep: Bool { kind == .action || kind == .condition }
+    var isStep: Bool { kind == .action || kind == .condition || kind == .sleep || kind == .signal }
 }
 
 /// A `Retry` group, compiled: its handler, the event that restarts it, and the enclosing scope.
 @usableFromInline
 struct RetryScope<Context>: Sendable {
-    @usableFromInline let handler: nonisolated(nonsending) @Sendable (Context, any Error) async throws -> Bool
+    /// The handler of a `Retry` with a handler; `nil` for one with a policy.
+    @usableFromInline let handler: (nonisolated(nonsending) @Sendable (Context, any Error) async throws -> Bool)?
+    /// The policy of a `Retry` with a policy.
+    let policy: RetryPolicy?
+    /// Which errors the policy retries (all when `nil`).
+    let retryIf: (@Sendable (any Error) -> Bool)?
     /// `start:<retry path>`.
     @usableFromInline let restart: Int32
     /// The enclosing retry scope, or `-1`.

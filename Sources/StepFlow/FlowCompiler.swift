@@ -9,6 +9,10 @@ struct FlowCompiler<Context> {
     private var retries: [RetryScope<Context>] = []
     private var items: [FlowItem.Record] = []
     private var transitionOrder: [Int32] = []
+    private var extensions = FlowExtensions<Context>()
+    private var isExtended = false
+    /// Signal name → payload type, to refuse two `AwaitSignal`s of one name with different payloads.
+    private var signalTypes: [String: any (Decodable & Sendable).Type] = [:]
 
     private init(flowName: String) {
         self.flowName = flowName
@@ -28,7 +32,8 @@ struct FlowCompiler<Context> {
             conditions: compiler.conditions,
             retries: compiler.retries,
             items: compiler.items,
-            transitionOrder: compiler.transitionOrder
+            transitionOrder: compiler.transitionOrder,
+            extensions: compiler.finishedExtensions()
         )
     }
 
@@ -39,6 +44,14 @@ struct FlowCompiler<Context> {
         if name.contains("/") || name.contains(":") {
             throw .invalidName(name, parent: parent, reason: "names must not contain '/' or ':', which separate paths and events")
         }
+    }
+
+    /// The extensions, with the path index, if the flow uses any construct beyond go-stepflow's.
+    private func finishedExtensions() -> FlowExtensions<Context>? {
+        guard isExtended else { return nil }
+        var extensions = self.extensions
+        for (id, item) in items.enumerated() { extensions.itemIDs[item.path] = Int32(id) }
+        return extensions
     }
 
     private static func start(_ item: Int32) -> Int32 { item * 2 }
@@ -136,7 +149,7 @@ struct FlowCompiler<Context> {
         case let .retry(name, handler, body):
             try Self.validate(name, parent: parentPath)
             let item = addItem(kind: .retry, name: name + "Retry", parent: parent)
-            retries.append(RetryScope(handler: handler, restart: Self.start(item), parent: retry, item: item))
+            retries.append(RetryScope(handler: handler, policy: nil, retryIf: nil, restart: Self.start(item), parent: retry, item: item))
             try linkGroup(item, body: body, retry: Int32(retries.count - 1))
             return item
 
@@ -144,6 +157,90 @@ struct FlowCompiler<Context> {
             try Self.validate(name, parent: parentPath)
             let item = addItem(kind: .steps, name: name, parent: parent)
             try linkGroup(item, body: body, retry: retry)
+            return item
+
+        case let .sleep(name, duration):
+            try Self.validate(name, parent: parentPath)
+            isExtended = true
+            let item = addItem(kind: .sleep, name: name + "Sleep", parent: parent)
+            extensions.sleeps[item] = duration
+            try setTransition(Self.start(item), CompiledTransition(
+                kind: .sleep, target: Self.completed(item), alternate: -1, callable: -1, retry: retry, item: item
+            ))
+            return item
+
+        case let .scheduledWait(name, condition, schedule, timeout):
+            try Self.validate(name, parent: parentPath)
+            isExtended = true
+            let item = addItem(kind: .waitFor, name: name + "WaitFor", parent: parent)
+            extensions.waits[item] = .init(schedule: schedule, timeout: timeout)
+            try addCondition(condition, at: Self.start(item), ifTrue: Self.completed(item), ifFalse: Self.start(item), item: item, retry: retry)
+            return item
+
+        case let .awaitSignal(name, payloadType, timeout):
+            try Self.validate(name, parent: parentPath)
+            isExtended = true
+            if let known = signalTypes[name], known != payloadType {
+                throw .invalidDefinition(
+                    "flow '\(flowName)': two AwaitSignal steps wait for the signal '\(name)' with different payload types "
+                        + "(\(known) and \(payloadType)); a signal's payload type must be the same everywhere in a flow",
+                    path: parentPath + "/" + name
+                )
+            }
+            signalTypes[name] = payloadType
+            let item = addItem(kind: .awaitSignal, name: name + "AwaitSignal", parent: parent)
+            extensions.signals[item] = .init(name: name, payloadType: payloadType, timeout: timeout)
+            try setTransition(Self.start(item), CompiledTransition(
+                kind: .signal, target: Self.completed(item), alternate: -1, callable: -1, retry: retry, item: item
+            ))
+            return item
+
+        case let .retryPolicy(name, policy, retryIf, body):
+            try Self.validate(name, parent: parentPath)
+            isExtended = true
+            guard policy.maxAttempts >= 1 else {
+                throw .invalidDefinition(
+                    "flow '\(flowName)': Retry '\(name)' has maxAttempts \(policy.maxAttempts); it must be at least 1",
+                    path: parentPath + "/" + name + "Retry"
+                )
+            }
+            let item = addItem(kind: .retry, name: name + "Retry", parent: parent)
+            retries.append(RetryScope(handler: nil, policy: policy, retryIf: retryIf, restart: Self.start(item), parent: retry, item: item))
+            try linkGroup(item, body: body, retry: Int32(retries.count - 1))
+            return item
+
+        case let .compensableRun(name, action, compensation):
+            isExtended = true
+            let item = try addNode(.run(name: name, action: action), parent: parent, retry: retry)
+            extensions.compensations[item] = CompiledAction(compensation)
+            return item
+
+        case let .parallel(name, branches):
+            try Self.validate(name, parent: parentPath)
+            isExtended = true
+            let item = addItem(kind: .parallel, name: name + "Parallel", parent: parent)
+            guard !branches.isEmpty else {
+                throw .invalidDefinition("flow '\(flowName)': Parallel '\(name)' has no branch", path: items[Int(item)].path)
+            }
+            try setTransition(Self.start(item), CompiledTransition(
+                kind: .fork, target: -1, alternate: -1, callable: -1, retry: retry, item: item
+            ))
+            var ids: [Int32] = []
+            var seen = Set<String>()
+            for branch in branches {
+                try Self.validate(branch.name, parent: items[Int(item)].path)
+                guard seen.insert(branch.name).inserted else {
+                    throw .duplicatePath(items[Int(item)].path + "/" + branch.name, flow: flowName)
+                }
+                let id = addItem(kind: .branch, name: branch.name, parent: item)
+                ids.append(id)
+                extensions.parallelOfBranch[id] = item
+                try linkGroup(id, body: branch.body, retry: retry)
+                try setTransition(Self.completed(id), CompiledTransition(
+                    kind: .join, target: Self.completed(item), alternate: -1, callable: -1, retry: retry, item: item
+                ))
+            }
+            extensions.branches[item] = ids
             return item
         }
     }

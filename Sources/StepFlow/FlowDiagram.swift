@@ -163,7 +163,7 @@ private struct Graph {
             var group: [Edge] = []
             for destination in transition.destinations {
                 let kind: EdgeKind =
-                    destination.reason == .retry ? .retry : transition.isStep ? .step : .structural
+                    [.retry, .failed, .timedOut].contains(destination.reason) ? .retry : transition.isStep ? .step : .structural
                 let target = state(destination.event)
                 group.append(Edge(
                     source: source,
@@ -209,10 +209,12 @@ private struct Graph {
     private static func label(of item: FlowItem) -> String {
         let kind = item.kind.description
         var name = item.name
-        if [.waitFor, .case, .loopUntil, .retry].contains(item.kind), name.hasSuffix(kind), name.count > kind.count {
+        if [.waitFor, .case, .loopUntil, .retry, .sleep, .awaitSignal, .parallel].contains(item.kind),
+            name.hasSuffix(kind), name.count > kind.count
+        {
             name = String(name.dropLast(kind.count))
         }
-        return kind + " " + name
+        return kind + " " + name + (item.hasCompensation ? " (compensated on failure)" : "")
     }
 
     private static let indent = "    "

@@ -17,14 +17,22 @@ public struct FlowItem: Sendable, Hashable {
         public static let `case` = Kind("Case")
         /// A `LoopUntil` loop.
         public static let loopUntil = Kind("LoopUntil")
-        /// A `Retry` group.
+        /// A `Retry` group (with a handler or a ``RetryPolicy``).
         public static let retry = Kind("Retry")
+        /// A `Sleep` step (a durable timer).
+        public static let sleep = Kind("Sleep")
+        /// An `AwaitSignal` step.
+        public static let awaitSignal = Kind("AwaitSignal")
+        /// A `Parallel` group; its children are its branches.
+        public static let parallel = Kind("Parallel")
+        /// One `Branch` of a `Parallel` group.
+        public static let branch = Kind("Branch")
 
         /// The construct's name in the DSL.
         public var description: String { name }
 
-        /// Whether the item runs user code itself (`Do`, `WaitFor`), rather than grouping other items.
-        public var isStep: Bool { self == .do || self == .waitFor }
+        /// Whether the item is a step itself (`Do`, `WaitFor`, `Sleep`, `AwaitSignal`), rather than a group of items.
+        public var isStep: Bool { self == .do || self == .waitFor || self == .sleep || self == .awaitSignal }
     }
 
     /// The construct the item comes from.
@@ -35,6 +43,8 @@ public struct FlowItem: Sendable, Hashable {
     public let path: String
     /// The nested items, in order.
     public let children: [FlowItem]
+    /// Whether the item is a `Do` with a compensation (run when the flow fails or is cancelled after it completed).
+    public var hasCompensation: Bool = false
 
     /// `start:<path>`.
     public var startEvent: String { "start:" + path }

@@ -27,6 +27,18 @@ public struct FlowTransition: Sendable, Hashable {
         public static let loopUntilConditionNotMet = Reason("LoopUntil condition is not met")
         /// The step threw and an enclosing `Retry` handler asked to restart its group.
         public static let retry = Reason("retry")
+        /// A `Sleep`'s time has come.
+        public static let sleepElapsed = Reason("Sleep time has come")
+        /// An `AwaitSignal` consumed its signal.
+        public static let signalReceived = Reason("signal received")
+        /// A `WaitFor` or `AwaitSignal` with a timeout ran out of time.
+        public static let timedOut = Reason("timed out")
+        /// A `Parallel` group starts all its branches.
+        public static let branchStarted = Reason("branch started")
+        /// Every branch of a `Parallel` group has completed.
+        public static let allBranchesCompleted = Reason("all branches completed")
+        /// A step failed and no `Retry` restarted it: the flow fails, and the compensations of the steps done run.
+        public static let failed = Reason("failed")
     }
 
     /// A possible destination and why it would be taken.

@@ -22,7 +22,8 @@ extension StepFlow {
     ///   The caller's `state` is untouched, so it can be retried or recorded.
     @inlinable @inline(__always)
     nonisolated(nonsending) public func apply(_ state: FlowState, context: Context) async throws -> FlowState {
-        let move = try await advance(state, context: context)
+        if table.isExtended { throw table.environmentRequired() }
+        let move = try await advance(state, context: context, stepWillRun: nil)
         return move.event < 0 ? state : table.states[Int(move.event)]
     }
 
@@ -31,7 +32,8 @@ extension StepFlow {
     /// Like `apply`, it runs the step on the caller's executor.
     @inlinable @inline(__always)
     nonisolated(nonsending) public func applyStep(_ state: FlowState, context: Context) async throws -> StepResult {
-        let move = try await advance(state, context: context)
+        if table.isExtended { throw table.environmentRequired() }
+        let move = try await advance(state, context: context, stepWillRun: nil)
         return StepResult(
             state: move.event < 0 ? state : table.states[Int(move.event)],
             stepPath: move.item < 0 ? nil : table.itemPaths[Int(move.item)],
@@ -56,7 +58,9 @@ extension StepFlow {
     /// Follows `state` by one step: the event reached (`-1`: `state` unchanged), the item whose
     /// transition ran user code (`-1`: none) and the outcome.
     @inlinable @inline(__always)
-    nonisolated(nonsending) func advance(_ state: FlowState, context: Context) async throws -> StepMove {
+    nonisolated(nonsending) func advance(
+        _ state: FlowState, context: Context, stepWillRun: (@Sendable (String) -> Void)?
+    ) async throws -> StepMove {
         let table = self.table
         var event = try table.resolve(state)
         if event == CompiledFlow<Context>.rootCompleted {
@@ -74,6 +78,7 @@ extension StepFlow {
             guard transition.kind == .structural else { break }
             event = transition.target
         }
+        if let stepWillRun { stepWillRun(table.itemPaths[Int(transition.item)]) }
         switch transition.kind {
         case .action:
             do {
@@ -91,8 +96,9 @@ extension StepFlow {
             }
             let next = holds ? transition.target : transition.alternate
             return StepMove(event: next, item: transition.item, outcome: next == event ? .waiting : .advanced)
-        case .structural, .none:
-            // `.structural` cannot reach here; `.none` only for the root's completion, handled above.
+        case .structural, .none, .sleep, .signal, .fork, .join:
+            // `.structural` cannot reach here; `.none` only for the root's completion, handled above; the others
+            // belong to extended flows, which never come here.
             throw table.unknownState(state)
         }
     }

@@ -6,7 +6,10 @@ extension StepFlow {
 
     private func item(_ id: Int32) -> FlowItem {
         let record = table.items[Int(id)]
-        return FlowItem(kind: record.kind, name: record.name, path: record.path, children: record.children.map(item))
+        return FlowItem(
+            kind: record.kind, name: record.name, path: record.path, children: record.children.map(item),
+            hasCompensation: table.extensions?.compensations[id] != nil
+        )
     }
 
     /// Every event of the flow (`start:` and `completed:` of every item), in definition order.
@@ -35,6 +38,14 @@ extension StepFlow {
             destinations = [.init(event: event(row.target), reason: .structural)]
         case .action:
             destinations = [.init(event: event(row.target), reason: .completed)]
+        case .sleep:
+            destinations = [.init(event: event(row.target), reason: .sleepElapsed)]
+        case .signal:
+            destinations = [.init(event: event(row.target), reason: .signalReceived)]
+        case .fork:
+            destinations = (table.extensions?.branches[row.item] ?? []).map { .init(event: event($0 * 2), reason: .branchStarted) }
+        case .join:
+            destinations = [.init(event: event(row.target), reason: .allBranchesCompleted)]
         case .condition:
             let (met, notMet): (FlowTransition.Reason, FlowTransition.Reason) =
                 switch item.kind {
@@ -48,11 +59,19 @@ extension StepFlow {
             destinations = item.kind == .case ? [whenMet, whenNotMet] : [whenNotMet, whenMet]
         }
         if row.isStep {
+            let timeout = table.extensions?.waits[row.item]?.timeout ?? table.extensions?.signals[row.item]?.timeout
             var scope = row.retry
             while scope >= 0 {
                 let retry = table.retries[Int(scope)]
-                destinations.append(.init(event: event(retry.restart), reason: .retry))
+                if row.kind != .sleep, row.kind != .signal || timeout != nil {
+                    destinations.append(.init(event: event(retry.restart), reason: .retry))
+                }
                 scope = retry.parent
+            }
+            if timeout != nil {
+                destinations.append(.init(event: "failed:" + table.name, reason: .timedOut))
+            } else if !(table.extensions?.compensations.isEmpty ?? true), row.kind == .action || row.kind == .condition {
+                destinations.append(.init(event: "failed:" + table.name, reason: .failed))
             }
         }
         return FlowTransition(source: event(source), itemPath: item.path, isStep: row.isStep, destinations: destinations)
@@ -64,14 +83,26 @@ extension StepFlow {
     ///
     /// A runtime uses it to name the step before running it: in logs, metrics and idempotency keys.
     public func nextStep(in state: FlowState) throws -> FlowItem? {
+        if table.isExtended {
+            // The first branch's step; in a `Parallel` group the step that runs is known only when it runs
+            // (see `StepEnvironment.stepWillRun`).
+            var parsed = try table.parse(state)
+            if let item = parsed.done.last, parsed.ending != nil { return self.item(item) }
+            guard parsed.ending == nil else { return nil }
+            try table.settle(&parsed, now: FlowTime(millisecondsSince1970: 0))
+            guard let event = parsed.events.first(where: { table.transitions[Int($0)].isStep }) else { return nil }
+            return item(table.transitions[Int(event)].item)
+        }
         var event = try table.resolve(state)
         for _ in 0..<Self.maxTransitionsPerApply {
             let row = table.transitions[Int(event)]
             switch row.kind {
             case .none: return nil
             case .structural: event = row.target
-            case .action, .condition:
+            case .action, .condition, .sleep, .signal:
                 return item(row.item)
+            case .fork, .join:
+                return nil  // extended flows only, handled above
             }
         }
         return nil

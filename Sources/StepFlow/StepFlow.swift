@@ -54,6 +54,7 @@ public struct StepFlow<Context>: Sendable {
     /// Whether every event of `state` is known to this flow and one of them can be continued
     /// (or the state is empty or completed).
     public func canContinue(_ state: FlowState) -> Bool {
-        (try? table.resolve(state)) != nil
+        if table.isExtended { return (try? table.parse(state)) != nil }
+        return (try? table.resolve(state)) != nil
     }
 }

@@ -8,6 +8,8 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
             case duplicatePath
             case invalidName
             case unknownState
+            case invalidDefinition
+            case environmentRequired
         }
 
         private let base: Base
@@ -19,6 +21,11 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let invalidName = Code(.invalidName)
         /// A state has no event this flow knows.
         public static let unknownState = Code(.unknownState)
+        /// A flow's definition is inconsistent: a `Parallel` without branches, a `Retry` policy without attempts,
+        /// one signal awaited with two payload types.
+        public static let invalidDefinition = Code(.invalidDefinition)
+        /// A flow with timers, signals, parallel branches or compensations was applied without a ``StepEnvironment``.
+        public static let environmentRequired = Code(.environmentRequired)
 
         /// The code's name.
         public var description: String {
@@ -26,6 +33,8 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
             case .duplicatePath: "duplicatePath"
             case .invalidName: "invalidName"
             case .unknownState: "unknownState"
+            case .invalidDefinition: "invalidDefinition"
+            case .environmentRequired: "environmentRequired"
             }
         }
     }
@@ -54,6 +63,26 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
         return StepFlowError(
             code: .invalidName, path: parent.map { "\($0)/\(name)" } ?? name, state: nil,
             message: "invalid name '\(name)'\(location): \(reason)"
+        )
+    }
+
+    static func invalidDefinition(_ message: String, path: String) -> StepFlowError {
+        StepFlowError(code: .invalidDefinition, path: path, state: nil, message: message)
+    }
+
+    static func environmentRequired(flow: String) -> StepFlowError {
+        StepFlowError(
+            code: .environmentRequired, path: nil, state: nil,
+            message: "flow '\(flow)' uses Sleep, AwaitSignal, a scheduled WaitFor, a Retry policy, Parallel or a compensation: "
+                + "apply it with applyStep(_:context:environment:), which gives it the time and the signals received"
+        )
+    }
+
+    /// A state the flow cannot read (a malformed annotation of an extended flow).
+    static func unreadableState(_ state: FlowState, flow: String, reason: String) -> StepFlowError {
+        StepFlowError(
+            code: .unknownState, path: nil, state: state,
+            message: "flow '\(flow)' cannot read state \(state): \(reason)"
         )
     }
 

@@ -239,8 +239,9 @@ public struct FlowWorker: Service {
     private func runSteps(
         of claimed: [ClaimedProcess], thenClaim: @autoclosure () -> Bool
     ) async throws -> (round: Round, next: [ClaimedProcess]) {
+        let inbox = try await signals(of: claimed)
         let updates = await withLeasesRenewed(claimed) {
-            await runSteps(claimed)
+            await runSteps(claimed, inbox: inbox)
         }
         let outcomes: [CommitOutcome]
         var next: [ClaimedProcess] = []
@@ -297,12 +298,22 @@ public struct FlowWorker: Service {
         }
     }
 
+    /// The signals of the claimed processes whose flows use them (one store read per round, none when no flow
+    /// of the batch has timers, signals or compensations).
+    private func signals(of claimed: [ClaimedProcess]) async throws -> [ProcessID: [ProcessSignal]] {
+        let ids = claimed.compactMap { process -> ProcessID? in
+            guard case let .success(record) = process.record, registry.flow(named: record.flowName)?.isExtended == true else { return nil }
+            return process.id
+        }
+        return ids.isEmpty ? [:] : try await store.signals(of: ids)
+    }
+
     /// Runs the next step of each claimed process, at most `concurrency` at once; results are in claim order.
-    private func runSteps(_ claimed: [ClaimedProcess]) async -> [ProcessUpdate] {
+    private func runSteps(_ claimed: [ClaimedProcess], inbox: [ProcessID: [ProcessSignal]]) async -> [ProcessUpdate] {
         if configuration.concurrency == 1 || claimed.count == 1 {
             var updates: [ProcessUpdate] = []
             updates.reserveCapacity(claimed.count)
-            for process in claimed { updates.append(await runStep(process)) }
+            for process in claimed { updates.append(await runStep(process, signals: inbox[process.id] ?? [])) }
             return updates
         }
         return await withTaskGroup(of: (Int, ProcessUpdate).self) { group in
@@ -310,14 +321,14 @@ public struct FlowWorker: Service {
             var next = 0
             while next < min(configuration.concurrency, claimed.count) {
                 let index = next
-                group.addTask { (index, await runStep(claimed[index])) }
+                group.addTask { (index, await runStep(claimed[index], signals: inbox[claimed[index].id] ?? [])) }
                 next += 1
             }
             while let (index, update) = await group.next() {
                 updates[index] = update
                 if next < claimed.count {
                     let index = next
-                    group.addTask { (index, await runStep(claimed[index])) }
+                    group.addTask { (index, await runStep(claimed[index], signals: inbox[claimed[index].id] ?? [])) }
                     next += 1
                 }
             }
@@ -326,7 +337,7 @@ public struct FlowWorker: Service {
     }
 
     /// Runs the next step of one claimed process and returns the update to save.
-    private func runStep(_ claimed: ClaimedProcess) async -> ProcessUpdate {
+    private func runStep(_ claimed: ClaimedProcess, signals: [ProcessSignal]) async -> ProcessUpdate {
         let now = clock.now
         let record: ProcessRecord
         switch claimed.record {
@@ -347,7 +358,7 @@ public struct FlowWorker: Service {
         }
         return await flow.advance(
             record, leaseToken: claimed.leaseToken, now: now, worker: configuration.workerID,
-            defaultPollInterval: configuration.pollInterval, logger: logger
+            defaultPollInterval: configuration.pollInterval, signals: signals, logger: logger
         )
     }
 }

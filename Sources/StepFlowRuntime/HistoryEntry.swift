@@ -15,6 +15,12 @@ public struct HistoryEntry: Sendable, Hashable {
         case completed
         /// The step (or the runtime, for a defect) failed the process.
         case failed
+        /// A step failed and no `Retry` restarted it: the compensations of the steps done start.
+        case compensating
+        /// A compensation ran (the step path is the step it undid).
+        case compensated
+        /// The process was asked to stop: its compensations start (the error is the reason given).
+        case cancelled
     }
 
     /// The process's step count after this step (1 for its first step).

@@ -27,6 +27,9 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
     /// How long to wait before re-checking a `WaitFor` that is not yet true, by the `WaitFor`'s path;
     /// others use the worker's poll interval.
     public var pollIntervals: [String: Duration]
+    /// How long a process waiting only for a signal sleeps before it looks at its inbox again, in case a signal came
+    /// while a worker held it (a signal sent to an idle process wakes it at once). Default: one minute.
+    public var signalRecheckInterval: Duration = .seconds(60)
     /// The input's and data's JSON, decoded and encoded once, when their types have no stored properties.
     let inputCoding: EmptyValueCoding<Input>?
     let dataCoding: EmptyValueCoding<Data>?

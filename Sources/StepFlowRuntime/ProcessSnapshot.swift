@@ -21,8 +21,12 @@ public struct ProcessSnapshot<Input: Sendable, Data: Sendable>: Sendable {
     /// How many consecutive applies of the current step did not move on.
     public var attempt: Int
 
+    /// The last error saved with the process: the cause of a failure whose compensations are running.
+    public var lastError: String?
+
     /// A snapshot; a new process has an empty state and zero counts.
-    public init(id: ProcessID, state: FlowState = FlowState(), input: Input, data: Data, stepCount: Int = 0, attempt: Int = 0) {
+    public init(id: ProcessID, state: FlowState = FlowState(), input: Input, data: Data, stepCount: Int = 0, attempt: Int = 0, lastError: String? = nil) {
+        self.lastError = lastError
         self.id = id
         self.state = state
         self.input = input
@@ -41,6 +45,8 @@ public enum NextAction: Sendable, Hashable {
     case dueAt(Date)
     /// The process failed with this reason: stop scheduling it and report the reason.
     case failed(String)
+    /// The process was cancelled (after its compensations ran), for the reason given.
+    case cancelled(String)
 }
 
 /// What one step of a durable process did, for its history and for its scheduler.

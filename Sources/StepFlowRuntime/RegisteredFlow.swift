@@ -23,13 +23,36 @@ public protocol RegisteredFlow: Sendable {
     /// Runs the next step of a claimed record and returns the update to save.
     func advance(
         _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
-        defaultPollInterval: Duration, logger: Logger
+        defaultPollInterval: Duration, signals: [ProcessSignal], logger: Logger
     ) async -> ProcessUpdate
+
+    /// Whether the flow uses constructs beyond go-stepflow's (timers, signals, parallel branches, compensations);
+    /// a worker then gives it the process's signals.
+    var isExtended: Bool { get }
+
+    /// The signals the flow's `AwaitSignal` steps wait for, with their payload types.
+    var awaitedSignals: [String: any (Decodable & Sendable).Type] { get }
+
+    /// The state that cancels a process in `state` by running its compensations, or `nil` when it has nothing to undo.
+    func cancelling(_ state: FlowState) -> FlowState?
 }
 
 /// The coders of processes' input and data, shared by every step: making and releasing a coder for each
 /// decode and encode cost about as much as decoding a small value. They are configured once, here, and never
 /// changed, so concurrent steps use them safely.
+extension RegisteredFlow {
+    /// Advances a process that has no signals (see ``advance(_:leaseToken:now:worker:defaultPollInterval:signals:logger:)``).
+    public func advance(
+        _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
+        defaultPollInterval: Duration, logger: Logger
+    ) async -> ProcessUpdate {
+        await advance(
+            record, leaseToken: leaseToken, now: now, worker: worker, defaultPollInterval: defaultPollInterval,
+            signals: [], logger: logger
+        )
+    }
+}
+
 private let processJSONDecoder = JSONDecoder()
 private let processJSONEncoder = JSONEncoder()
 
@@ -46,12 +69,18 @@ extension ProcessFlow: RegisteredFlow {
     /// The path of the step the next apply of `state` runs, or `nil`.
     public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStep(in: state))?.path }
 
+    public var isExtended: Bool { flow.isExtended }
+
+    public var awaitedSignals: [String: any (Decodable & Sendable).Type] { flow.awaitedSignals }
+
+    public func cancelling(_ state: FlowState) -> FlowState? { (try? flow.cancelling(state)) ?? nil }
+
     /// Decodes the record's input and data, advances it by one step and encodes the result as an update.
     /// Undecodable input or data fails the process with a reason and keeps the stored values. Data whose bytes
     /// the step left as they were is not saved again (the update's data is `nil`).
     public func advance(
         _ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String,
-        defaultPollInterval: Duration, logger: Logger
+        defaultPollInterval: Duration, signals: [ProcessSignal], logger: Logger
     ) async -> ProcessUpdate {
         let input: Input
         let data: Data
@@ -77,11 +106,11 @@ extension ProcessFlow: RegisteredFlow {
         }
         var snapshot = ProcessSnapshot(
             id: record.id, state: record.state, input: input, data: data,
-            stepCount: record.stepCount, attempt: record.attempt
+            stepCount: record.stepCount, attempt: record.attempt, lastError: record.lastError
         )
-        let report = await advance(&snapshot, now: now, defaultPollInterval: defaultPollInterval, logger: logger)
+        let report = await advance(&snapshot, now: now, defaultPollInterval: defaultPollInterval, signals: signals, logger: logger)
         var encodedData: Foundation.Data? = nil
-        if case .failed = report.next {
+        if report.outcome == .failed {
             // The step's changes are discarded with it.
         } else {
             do {
@@ -95,7 +124,8 @@ extension ProcessFlow: RegisteredFlow {
             }
         }
         return ProcessUpdate(report: report, snapshotState: snapshot.state, data: encodedData, stepCount: snapshot.stepCount,
-                             attempt: snapshot.attempt, record: record, leaseToken: leaseToken, now: now, worker: worker)
+                             attempt: snapshot.attempt, lastError: snapshot.lastError, record: record, leaseToken: leaseToken,
+                             now: now, worker: worker)
     }
 
     static func defect(_ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String, reason: String) -> ProcessUpdate {
@@ -108,7 +138,7 @@ extension ProcessUpdate {
     /// The update that saves a step's report.
     init(
         report: StepReport, snapshotState: FlowState, data: Foundation.Data?, stepCount: Int, attempt: Int,
-        record: ProcessRecord, leaseToken: Int64, now: Date, worker: String
+        lastError snapshotError: String?, record: ProcessRecord, leaseToken: Int64, now: Date, worker: String
     ) {
         let status: ProcessStatus
         let dueAt: Date?
@@ -117,16 +147,20 @@ extension ProcessUpdate {
         case .completed:
             (status, dueAt, lastError) = (.completed, nil, nil)
         case let .dueAt(date):
-            (status, dueAt, lastError) = (date > now ? .waiting : .running, date, report.outcome == .retried ? report.error : nil)
+            // The snapshot's last error: a retried step's error, or the cause of the failure being compensated.
+            (status, dueAt, lastError) = (date > now ? .waiting : .running, date, snapshotError)
         case let .failed(reason):
             (status, dueAt, lastError) = (.failed, nil, reason)
+        case let .cancelled(reason):
+            (status, dueAt, lastError) = (.cancelled, nil, reason)
         }
         let entry = HistoryEntry(
             sequence: stepCount, startedAt: report.startedAt, stepPath: report.stepPath, before: report.before,
             after: report.after, duration: report.duration, outcome: report.outcome, error: report.error,
             worker: worker, leaseToken: leaseToken
         )
-        let failed = status == .failed
+        // A step that failed saves nothing but its failure; a flow that ended after its compensations saves its state.
+        let failed = report.outcome == .failed
         self.init(
             id: record.id, leaseToken: leaseToken, state: failed ? nil : snapshotState, data: data, status: status,
             dueAt: dueAt, stepCount: stepCount, attempt: attempt, lastError: lastError, history: entry, now: now

@@ -4,7 +4,7 @@ import Metrics
 ///
 /// | label | kind | meaning |
 /// | --- | --- | --- |
-/// | `stepflow_steps_total` (dimension `outcome`) | counter | steps saved: advanced, waiting, retried, completed, failed |
+/// | `stepflow_steps_total` (dimension `outcome`) | counter | steps saved: advanced, waiting, retried, completed, failed, compensating, compensated, cancelled |
 /// | `stepflow_saves_rejected_total` | counter | step results dropped because the worker no longer held the process |
 /// | `stepflow_step_duration_seconds` | timer | how long steps took |
 /// | `stepflow_due_backlog` | gauge | processes due when the worker last looked |
@@ -15,6 +15,9 @@ struct RuntimeMetrics: Sendable {
     let stepsRetried: Counter
     let stepsCompleted: Counter
     let stepsFailed: Counter
+    let stepsCompensating: Counter
+    let stepsCompensated: Counter
+    let stepsCancelled: Counter
     let savesRejected: Counter
     let stepDuration: Timer
     let dueBacklog: Gauge
@@ -29,6 +32,9 @@ struct RuntimeMetrics: Sendable {
         stepsRetried = steps("retried")
         stepsCompleted = steps("completed")
         stepsFailed = steps("failed")
+        stepsCompensating = steps("compensating")
+        stepsCompensated = steps("compensated")
+        stepsCancelled = steps("cancelled")
         savesRejected = Counter(label: "stepflow_saves_rejected_total", factory: factory)
         stepDuration = Timer(label: "stepflow_step_duration_seconds", factory: factory)
         dueBacklog = Gauge(label: "stepflow_due_backlog", factory: factory)
@@ -46,6 +52,9 @@ struct RuntimeMetrics: Sendable {
         case .retried: stepsRetried.increment()
         case .completed: stepsCompleted.increment()
         case .failed: stepsFailed.increment()
+        case .compensating: stepsCompensating.increment()
+        case .compensated: stepsCompensated.increment()
+        case .cancelled: stepsCancelled.increment()
         }
         let (seconds, attoseconds) = entry.duration.components
         stepDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)

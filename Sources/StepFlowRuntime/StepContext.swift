@@ -24,7 +24,7 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     /// The process's flow name (with its version).
     public let flowName: String
     /// The path of the step being run (`""` while no step is known, e.g. for a structural-only apply).
-    public let stepPath: String
+    public var stepPath: String { mutable.withLock { $0.stepPath } }
     /// The process's step count before this step: it identifies this application of the step.
     public let stepSequence: Int
     /// The input the process was started with.
@@ -54,7 +54,13 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         var data: Data
         var logger: Logger?
         var requestedDelay: Duration?
+        var stepPath: String
     }
+
+    /// The signals the process has received, in arrival order.
+    let signals: [ProcessSignal]
+    /// How many signals of each name the process had consumed when the step started.
+    let consumedSignals: [String: Int]
     /// When the worker started this step.
     public let now: Date
     /// The delay requested with ``checkAgain(after:)``, if any.
@@ -67,10 +73,11 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     ) {
         self.processID = processID
         self.flowName = flowName
-        self.stepPath = stepPath
         self.stepSequence = stepSequence
         self.input = input
-        self.mutable = Mutex(Mutable(data: data, logger: logger, requestedDelay: nil))
+        self.mutable = Mutex(Mutable(data: data, logger: logger, requestedDelay: nil, stepPath: stepPath))
+        self.signals = []
+        self.consumedSignals = [:]
         self.baseLogger = logger
         self.now = now
     }
@@ -79,14 +86,16 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     /// metadata when a step first uses it.
     init(
         processID: ProcessID, flowName: String, stepPath: String, stepSequence: Int,
-        input: Input, data: Data, baseLogger logger: Logger, now: Date
+        input: Input, data: Data, baseLogger logger: Logger, now: Date,
+        signals: [ProcessSignal] = [], consumedSignals: [String: Int] = [:]
     ) {
         self.processID = processID
         self.flowName = flowName
-        self.stepPath = stepPath
         self.stepSequence = stepSequence
         self.input = input
-        self.mutable = Mutex(Mutable(data: data, logger: nil, requestedDelay: nil))
+        self.mutable = Mutex(Mutable(data: data, logger: nil, requestedDelay: nil, stepPath: stepPath))
+        self.signals = signals
+        self.consumedSignals = consumedSignals
         self.baseLogger = logger
         self.now = now
     }
@@ -102,5 +111,42 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     /// poll interval, for a `WaitFor` that is not yet true).
     public func checkAgain(after delay: Duration) {
         mutable.withLock { $0.requestedDelay = delay }
+    }
+
+    /// Names the step about to run (in a `Parallel` group it is known only then); the logger follows.
+    func setStepPath(_ path: String) {
+        mutable.withLock { state in
+            if state.stepPath != path {
+                state.stepPath = path
+                state.logger = nil
+            }
+        }
+    }
+
+    /// The payload of the last signal named `name` that an `AwaitSignal` step of this process consumed, or `nil`
+    /// when none has been consumed yet.
+    ///
+    /// ```swift
+    /// AwaitSignal("approval", as: Approval.self)
+    /// Do("deploy") { context in
+    ///     let approval = try context.signal("approval", as: Approval.self)
+    ///     context.logger.info("approved by \(approval?.by ?? "nobody")")
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``StepFlowRuntimeError`` `.invalidValue` when the payload cannot be decoded as `Payload`.
+    public func signal<Payload: Decodable>(_ name: String, as payloadType: Payload.Type) throws -> Payload? {
+        let consumed = consumedSignals[name] ?? 0
+        guard consumed > 0 else { return nil }
+        let received = signals.filter { $0.name == name }
+        guard consumed <= received.count else { return nil }
+        let signal = received[consumed - 1]
+        do {
+            return try JSONDecoder().decode(Payload.self, from: signal.payload)
+        } catch {
+            throw StepFlowRuntimeError(
+                .invalidValue, "signal '\(name)' #\(signal.sequence) of process '\(processID)' cannot be decoded as \(Payload.self): \(error)"
+            )
+        }
     }
 }

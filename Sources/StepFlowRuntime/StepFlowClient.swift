@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 
 /// Starts, inspects and steers processes in a store.
@@ -61,10 +61,79 @@ public struct StepFlowClient: Sendable {
         try await store.processes(query)
     }
 
-    /// Cancels a process: it stops at the next step boundary, and a step in flight cannot save its result.
+    /// Cancels a process: it stops at the next step boundary, and records why.
+    ///
+    /// A process with nothing to undo stops at once: a step in flight cannot save its result. A process whose flow
+    /// (registered with this client) has compensable steps done is asked to stop instead: the step in flight (if any)
+    /// saves, then the compensations run, last step first, each a durable step, and the process ends `cancelled`
+    /// with `reason` as its last error. Put who cancelled in the reason (`"by alice: release frozen"`).
     @discardableResult
     public func cancel(_ id: ProcessID, reason: String) async throws -> ProcessRecord {
-        try await store.execute(.cancel(reason: reason), on: id, now: clock.now)
+        let record = try await process(id)
+        if !record.status.isFinished, let flow = registry.flow(named: record.flowName), flow.cancelling(record.state) != nil {
+            _ = try await store.sendSignal(to: id, name: ProcessSignal.cancellation, payload: Data(reason.utf8), now: clock.now)
+            return try await process(id)
+        }
+        return try await store.execute(.cancel(reason: reason), on: id, now: clock.now)
+    }
+
+    /// Sends signal `name` with `payload` to process `id`, for its `AwaitSignal(name, as: Payload.self)` step.
+    ///
+    /// The signal is kept in the process's inbox until a step consumes it: it may be sent before the process
+    /// reaches the step, or while no worker runs. An idle process is woken at once.
+    ///
+    /// - Throws: ``StepFlowRuntimeError`` `.invalidValue` when the process's flow (registered with this client)
+    ///   awaits no signal of that name or one with another payload type — nothing is stored then;
+    ///   ``ProcessStoreError`` `.notFound` for an unknown process, `.invalidCommand` for one that has finished.
+    @discardableResult
+    public func signal<Payload: Encodable & Sendable>(_ id: ProcessID, _ name: String, _ payload: Payload) async throws -> ProcessSignal {
+        let expected = try awaitedSignalType(of: id, name, record: try await process(id))
+        guard expected == Payload.self else {
+            throw StepFlowRuntimeError(
+                .invalidValue, "signal '\(name)' of process '\(id)' carries a \(expected), not a \(Payload.self); nothing was sent"
+            )
+        }
+        let bytes: Data
+        do {
+            bytes = try JSONEncoder().encode(payload)
+        } catch {
+            throw StepFlowRuntimeError(.invalidValue, "the payload of signal '\(name)' cannot be encoded: \(error)")
+        }
+        return try await store.sendSignal(to: id, name: name, payload: bytes, now: clock.now)
+    }
+
+    /// Sends signal `name` with a JSON payload (as typed on a command line), checked against the payload type the
+    /// process's flow expects.
+    ///
+    /// - Throws: like ``signal(_:_:_:)``; ``StepFlowRuntimeError`` `.invalidValue` when `json` does not decode as
+    ///   the expected payload type.
+    @discardableResult
+    public func signal(_ id: ProcessID, _ name: String, json: Data) async throws -> ProcessSignal {
+        let expected = try awaitedSignalType(of: id, name, record: try await process(id))
+        do {
+            _ = try JSONDecoder().decode(expected, from: json)
+        } catch {
+            throw StepFlowRuntimeError(
+                .invalidValue, "the payload of signal '\(name)' is not a valid \(expected): \(error); nothing was sent"
+            )
+        }
+        return try await store.sendSignal(to: id, name: name, payload: json, now: clock.now)
+    }
+
+    /// The payload type the flow of `record` expects for signal `name`.
+    private func awaitedSignalType(of id: ProcessID, _ name: String, record: ProcessRecord) throws -> any (Decodable & Sendable).Type {
+        guard let flow = registry.flow(named: record.flowName) else {
+            throw StepFlowRuntimeError(
+                .unknownFlow, "process '\(id)' runs flow '\(record.flowName)', which this client does not know; register it to send signals"
+            )
+        }
+        guard let expected = flow.awaitedSignals[name] else {
+            let known = flow.awaitedSignals.keys.sorted()
+            throw StepFlowRuntimeError(
+                .invalidValue, "flow '\(record.flowName)' awaits no signal named '\(name)' (it awaits \(known)); nothing was sent"
+            )
+        }
+        return expected
     }
 
     /// Makes a running or waiting process due now, and wakes an idle worker.
@@ -124,8 +193,9 @@ public struct StepFlowClient: Sendable {
             update = .failingUnreadable(id, leaseToken: claim.leaseToken, reason: error.message, now: now)
         case let .success(record):
             if let flow = registry.flow(named: record.flowName) {
+                let signals = flow.isExtended ? try await store.signals(of: [id])[id] ?? [] : []
                 update = await flow.advance(record, leaseToken: claim.leaseToken, now: now, worker: worker,
-                                            defaultPollInterval: defaultPollInterval, logger: logger)
+                                            defaultPollInterval: defaultPollInterval, signals: signals, logger: logger)
             } else {
                 update = .failing(id, leaseToken: claim.leaseToken, stepCount: record.stepCount, state: record.state,
                                   reason: "flow '\(record.flowName)' is not registered with this client; register it and resume the process",
@@ -137,7 +207,8 @@ public struct StepFlowClient: Sendable {
         }
         switch update.status {
         case .completed: return .completed
-        case .failed, .cancelled: return .failed(update.lastError ?? "failed")
+        case .cancelled: return .cancelled(update.lastError ?? "cancelled")
+        case .failed: return .failed(update.lastError ?? "failed")
         case .running, .waiting: return .dueAt(update.dueAt ?? now)
         }
     }
@@ -145,7 +216,8 @@ public struct StepFlowClient: Sendable {
     private static func next(for record: ProcessRecord) -> NextAction {
         switch record.status {
         case .completed: .completed
-        case .failed, .cancelled: .failed(record.lastError ?? record.status.rawValue)
+        case .cancelled: .cancelled(record.lastError ?? "cancelled")
+        case .failed: .failed(record.lastError ?? record.status.rawValue)
         case .running, .waiting: .dueAt(record.dueAt ?? record.updatedAt)
         }
     }

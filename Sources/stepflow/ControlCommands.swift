@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StepFlowRuntime
 
 /// `stepflow cancel ID`: stops a process at its next step boundary.
@@ -10,8 +11,10 @@ struct CancelCommand: AsyncParsableCommand {
     @Option(help: "Why (recorded with the process).") var reason = "cancelled from the command line"
 
     func run() async throws {
-        let record = try await storeOptions.withStore { try await StepFlowClient(store: $0).cancel(ProcessID(id), reason: reason) }
-        print("\(record.id): \(record.status)")
+        let record = try await storeOptions.withStore {
+            try await StepFlowClient(store: $0, registry: try Flows.registry()).cancel(ProcessID(id), reason: reason)
+        }
+        print("\(record.id): \(record.status)\(record.status.isActive ? " (cancelling: its compensations run first)" : "")")
     }
 }
 
@@ -38,5 +41,30 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         let record = try await storeOptions.withStore { try await StepFlowClient(store: $0).resume(ProcessID(id)) }
         print("\(record.id): \(record.status)")
+    }
+}
+
+/// `stepflow signal ID NAME [JSON]`: sends a signal to a process's inbox.
+struct SignalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signal",
+        abstract: "Send a signal to a process (e.g. an approval).",
+        discussion: """
+            The payload is JSON, checked against the type the process's flow expects for the signal; it defaults \
+            to {}. The signal is kept until the process consumes it, so it may be sent before the process waits for it.
+            Example: stepflow signal app-005 approval '{"by":"alice"}'
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The process's id.") var id: String
+    @Argument(help: "The signal's name.") var name: String
+    @Argument(help: "The payload, as JSON.") var payload = "{}"
+
+    func run() async throws {
+        let signal = try await storeOptions.withStore {
+            try await StepFlowClient(store: $0, registry: try Flows.registry()).signal(ProcessID(id), name, json: Data(payload.utf8))
+        }
+        print("\(signal.processID): signal '\(signal.name)' #\(signal.sequence) stored")
     }
 }

@@ -11,10 +11,14 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the continuous-deployment pipeline for N applications against simulated systems.",
         discussion: """
-            Each application is one durable process of the flow deploy.v1: collect its actual state, compare it \
+            Each application is one durable process of the flow deploy.v2: collect its actual state, compare it \
             with the desired version, open a GitOps pull request, wait for the merge and the rollout, then collect \
             and validate the post-deployment state. The collector, the Git host and the GitOps agent are SIMULATED \
-            in-process, with random latencies and occasional transient failures.
+            in-process, with random latencies and occasional transient failures. Flaky calls are retried with \
+            exponential backoff; a failed rollout closes its pull request (a compensation) before the process fails.
+
+            With --approvals, production applications wait for a person's approval before their pull request is \
+            opened: send it with `stepflow signal ID approval '{"by":"you"}'` from another terminal.
 
             Every step is saved to the store. Interrupt the demo (Ctrl-C, or kill -9) and run it again: it continues \
             from the stored states, repeating nothing but the steps that were in flight.
@@ -34,6 +38,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "The probability that a simulated call fails with a transient error.")
     var failureRate = 0.05
+
+    @Flag(help: "Production applications (every fifth) wait for `stepflow signal ID approval` before deploying.")
+    var approvals = false
 
     @Flag(help: "Delete the store's processes first and start over.")
     var reset = false
@@ -67,7 +74,10 @@ struct DemoCommand: AsyncParsableCommand {
             let app = String(format: "app-%03d", index)
             let (_, isNew) = try await store.create(NewProcess(
                 id: ProcessID(app), flowName: flow.name,
-                input: try JSONEncoder().encode(DeployPipeline.Input(app: app, desiredVersion: SimulatedSystems.releasedVersion)),
+                input: try JSONEncoder().encode(DeployPipeline.Input(
+                    app: app, desiredVersion: SimulatedSystems.releasedVersion,
+                    production: index % 5 == 0, approvalRequired: approvals && index % 5 == 0
+                )),
                 data: try JSONEncoder().encode(DeployPipeline.Data()), now: Date()
             ))
             if isNew { created += 1 }

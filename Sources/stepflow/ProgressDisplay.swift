@@ -82,7 +82,11 @@ final class ProgressDisplay: Sendable {
         let thisRun = steps - stepsBefore
         print(String(format: "  steps applied:  %d in this run, in %.1f s (%.0f steps/s); %d in all", thisRun, elapsed,
                      Double(thisRun) / max(elapsed, 0.001), steps))
-        print("  transient errors retried: \(data.reduce(0) { $0 + $1.transientRetries })")
+        print("  pull requests closed by compensation: \(data.filter { $0.pullRequestClosed == true }.count)")
+        let waitingForApproval = records.filter { $0.status.isActive && $0.state.events.first?.hasSuffix("/approvalAwaitSignal") == true }
+        if let first = waitingForApproval.first {
+            print("  waiting for approval: \(waitingForApproval.count) — e.g. stepflow signal \(first.id) approval '{\"by\":\"you\"}'")
+        }
         let reasons = Dictionary(grouping: records.filter { $0.status == .failed }, by: { Self.shortReason($0.lastError ?? "?") })
         for (reason, failed) in reasons.sorted(by: { $0.value.count > $1.value.count }) {
             print("  failed (\(failed.count)): \(reason) — e.g. stepflow show \(failed[0].id)")

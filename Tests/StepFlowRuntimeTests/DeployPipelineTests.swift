@@ -39,7 +39,7 @@ import Testing
                 #expect(data.deployedVersion == SimulatedSystems.releasedVersion)
                 #expect(data.rolloutEvents.last == "healthy")
                 let steps = await store.history(of: record.id).compactMap(\.stepPath)
-                #expect(steps.contains("deploy.v1/shouldDeployCase/steps/validatePostDeployActualState"))
+                #expect(steps.contains("deploy.v2/shouldDeployCase/steps/validatePostDeployActualState"))
             } else {
                 #expect(data.pullRequest == nil)
             }
@@ -47,15 +47,50 @@ import Testing
         #expect(deployed > 0 && deployed < 30)
     }
 
-    @Test func transientFailuresAreRetriedAndFailedRolloutsFailTheProcess() async throws {
+    @Test func transientFailuresAreRetriedAndAFailedRolloutClosesThePullRequest() async throws {
         let systems = SimulatedSystems(configuration: .init(transientFailureRate: 0.3, upToDateRate: 0, rolloutFailureRate: 1))
         let records = try await run(systems, apps: 20)
-        let reasons = records.compactMap(\.lastError)
-        // Every rollout fails, so every process that got past its pull request fails with the rollout's reason;
-        // others fail on a transient error that no Retry covers (only opening the pull request is retried).
+        // Every rollout fails: the compensation closes the pull request, then the process fails with the cause.
         #expect(records.allSatisfy { $0.status == .failed })
-        #expect(reasons.contains { $0.contains("the rollout of") && $0.contains("crash-looping") })
-        let retried = try records.map { try $0.decodeData(as: DeployPipeline.Data.self).transientRetries }.reduce(0, +)
+        var closed = 0
+        for record in records {
+            let data = try record.decodeData(as: DeployPipeline.Data.self)
+            if data.pullRequest != nil {
+                #expect(data.pullRequestClosed == true)
+                #expect(record.lastError?.contains("crash-looping") == true)
+                #expect(record.lastError?.hasSuffix("(compensated)") == true)
+                #expect(record.state.events == ["failed:deploy.v2"])
+                closed += 1
+            }
+        }
+        #expect(closed > 0)
+        var retried = 0
+        for record in records {
+            retried += await store.history(of: record.id).filter { $0.outcome == .retried }.count
+        }
         #expect(retried > 0)
+    }
+
+    @Test func aProductionDeploymentWaitsForItsApprovalSignal() async throws {
+        let systems = SimulatedSystems(configuration: .init(transientFailureRate: 0, upToDateRate: 0, rolloutFailureRate: 0))
+        let flow = try DeployPipeline.flow(systems: systems)
+        let client = StepFlowClient(store: store, registry: try FlowRegistry([flow]), clock: clock)
+        try await client.start(flow, id: "prod", input: .init(app: "prod", desiredVersion: "1.0.0", production: true, approvalRequired: true))
+        let worker = FlowWorker(store: store, registry: try FlowRegistry([flow]), configuration: .init(workerID: "w"), clock: clock, logger: testLogger)
+        for _ in 0..<30 {
+            try await worker.runUntilIdle()
+            clock.advance(by: .milliseconds(100))
+        }
+        var record = try await client.process("prod")
+        #expect(record.status == .waiting)
+        #expect(flow.nextStepPath(in: record.state) == "deploy.v2/shouldDeployCase/steps/approvalRequiredCase/steps/approvalAwaitSignal")
+        try await client.signal("prod", "approval", DeployPipeline.Approval(by: "alice"))
+        for _ in 0..<100 where try await client.process("prod").status.isActive {
+            try await worker.runUntilIdle()
+            clock.advance(by: .milliseconds(100))
+        }
+        record = try await client.process("prod")
+        #expect(record.status == .completed)
+        #expect(try record.decodeData(as: DeployPipeline.Data.self).approvedBy == "alice")
     }
 }

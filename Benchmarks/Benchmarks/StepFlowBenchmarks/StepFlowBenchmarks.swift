@@ -259,6 +259,32 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+    // 4. Extended flows: one apply of a Parallel group of N branches, each branch one Do, from the state with
+    // every branch at its step (the state is parsed from its strings and written again by every apply).
+    for branches in [2, 16] {
+        let flow = try! makeParallelFlow(branches: branches)
+        let environment = StepEnvironment(now: FlowTime(millisecondsSince1970: 0))
+        Benchmark("Parallel: one apply, \(branches) branches") { benchmark in
+            let forked = try await flow.apply(FlowState(events: ["start:par/pParallel"]), context: ready, environment: environment)
+            guard forked.events.count == branches else { throw BenchmarkFailure(description: "unexpected state \(forked)") }
+
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await flow.apply(forked, context: ready, environment: environment))
+            }
+        }
+    }
+}
+
+/// A flow of one `Parallel` group with `branches` branches of one `Do` each.
+func makeParallelFlow(branches: Int) throws -> StepFlow<Deploy> {
+    try StepFlow<Deploy>("par") {
+        Parallel("p") {
+            for index in 0..<branches {
+                Branch("b\(index)") { Do("work") { _ in } }
+            }
+        }
+    }
 }
 
 private extension Int {
