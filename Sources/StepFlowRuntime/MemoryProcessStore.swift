@@ -8,6 +8,7 @@ import StepFlow
 public actor MemoryProcessStore: ProcessStore {
     private var records: [ProcessID: ProcessRecord] = [:]
     private var histories: [ProcessID: [HistoryEntry]] = [:]
+    private var inboxes: [ProcessID: [ProcessSignal]] = [:]
     private var dueQueue = DueQueue()
     private let broadcaster = WakeUpBroadcaster()
 
@@ -157,6 +158,30 @@ public actor MemoryProcessStore: ProcessStore {
             broadcaster.signal()
         }
         return record
+    }
+
+    public func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) throws -> ProcessSignal {
+        try ProcessRecord.checkSignalName(name, for: id)
+        guard let record = records[id] else { throw ProcessStoreError.notFound(id) }
+        let delivery = try record.signalDelivery(now: now)
+        let signal = ProcessSignal(
+            processID: id, sequence: Int64(inboxes[id, default: []].count + 1), name: name, payload: payload, sentAt: now
+        )
+        inboxes[id, default: []].append(signal)
+        switch delivery {
+        case .held: break
+        case .due: broadcaster.signal()
+        case .wake: _ = try execute(.wake, on: id, now: now)
+        }
+        return signal
+    }
+
+    public func signals(of ids: [ProcessID]) -> [ProcessID: [ProcessSignal]] {
+        var found: [ProcessID: [ProcessSignal]] = [:]
+        for id in ids {
+            if let inbox = inboxes[id], !inbox.isEmpty { found[id] = inbox }
+        }
+        return found
     }
 
     public func nextDueDate() -> Date? {

@@ -37,3 +37,44 @@ extension ProcessRecord {
         updatedAt = now
     }
 }
+
+/// What a signal sent to an active process does besides being stored, by the rules every store shares
+/// (``ProcessRecord/signalDelivery(now:)``).
+package enum SignalDelivery: Sendable, Hashable {
+    /// A worker's valid lease holds the process: the signal is only stored; the lease and due time stay.
+    case held
+    /// The process is free and already due: the signal is stored and idle workers are woken.
+    case due
+    /// The process is free and due later: the signal is stored, and the process is woken
+    /// (``ProcessCommand/wake``: due now, idle workers woken).
+    case wake
+}
+
+extension ProcessRecord {
+    /// Checks that a signal may be sent to a process: its name must not be empty.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` naming the process.
+    package static func checkSignalName(_ name: String, for id: ProcessID) throws {
+        guard !name.isEmpty else {
+            throw ProcessStoreError(
+                .invalidCommand, processID: id, "a signal to process '\(id)' needs a name: the name must not be empty"
+            )
+        }
+    }
+
+    /// What a signal sent at `now` does to this process.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` when the process is not active (completed, failed,
+    ///   cancelled): it can no longer receive signals.
+    package func signalDelivery(now: Date) throws -> SignalDelivery {
+        guard status.isActive else {
+            throw ProcessStoreError(
+                .invalidCommand, processID: id,
+                "process '\(id)' is \(status); signals can be sent only to running or waiting processes"
+            )
+        }
+        if let lease, lease.expiresAt > now { return .held }
+        if let dueAt, dueAt <= now { return .due }
+        return .wake
+    }
+}
