@@ -396,3 +396,17 @@ extension RowReader {
         )
     }
 }
+
+extension RowReader {
+    /// Reads a row selected by ``SQLiteProcessStore/SQL/selectSignals(count:)``.
+    static func signal(_ row: RowValues, path: String) throws -> ProcessSignal {
+        let reader = RowReader(row: row, processID: processID(of: row), path: path)
+        return ProcessSignal(
+            processID: ProcessID(try reader.text(0, "signals.process_id")),
+            sequence: try reader.integer(1, "signals.sequence"),
+            name: try reader.text(2, "signals.name"),
+            payload: try reader.blob(3, "signals.payload"),
+            sentAt: try reader.date(4, "signals.sent_at")
+        )
+    }
+}

@@ -52,6 +52,19 @@ extension SQLiteProcessStore {
                 CREATE INDEX history_process ON history (process_id, sequence);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                -- One row per signal sent to a process (its inbox), kept until the process is deleted.
+                CREATE TABLE signals (
+                    process_id TEXT NOT NULL REFERENCES processes (id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,      -- 1, 2, 3… per process, in arrival order (across all names)
+                    name TEXT NOT NULL CHECK (name <> ''),
+                    payload BLOB NOT NULL,          -- as sent (JSON, or empty for no payload)
+                    sent_at INTEGER NOT NULL,
+                    PRIMARY KEY (process_id, sequence)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -163,6 +176,22 @@ extension SQLiteProcessStore {
             WHERE id = ?
             RETURNING \(recordColumns)
             """
+
+        /// Appends a signal (process id, name, payload, sent at) to the process's inbox with the next sequence,
+        /// which it returns. Run in the write transaction that read the process, so no other writer interleaves.
+        static let insertSignal = """
+            INSERT INTO signals (process_id, sequence, name, payload, sent_at)
+            SELECT ?1, coalesce(max(sequence), 0) + 1, ?2, ?3, ?4 FROM signals WHERE process_id = ?1
+            RETURNING sequence
+            """
+
+        /// The signals of `count` processes (their ids bound), by process and sequence.
+        static func selectSignals(count: Int) -> String {
+            """
+            SELECT process_id, sequence, name, payload, sent_at FROM signals
+            WHERE process_id IN (\(placeholders(count))) ORDER BY process_id, sequence
+            """
+        }
 
         static let nextDueDate = "SELECT min(due_at) FROM processes WHERE \(active)"
 

@@ -161,7 +161,14 @@ enum Transactions {
         guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue]) else {
             throw ProcessStoreError.notFound(id)
         }
-        let stored = try RowReader.record(row, path: path)
+        return try execute(db, command, on: try RowReader.record(row, path: path), path: path, now: now)
+    }
+
+    /// Applies a command to `stored`, the record just read in this transaction, and saves the result.
+    private static func execute(
+        _ db: Database, _ command: ProcessCommand, on stored: ProcessRecord, path: String, now: Date
+    ) throws -> ProcessRecord {
+        let id = stored.id
         var record = stored
         try record.apply(command, now: now)
         guard record != stored else { return stored }
@@ -175,4 +182,49 @@ enum Transactions {
         guard let saved else { throw ProcessStoreError.notFound(id) }
         return try RowReader.record(saved, path: path)
     }
+
+    /// Appends a signal to the inbox of process `id` and, by the rules every store shares
+    /// (``ProcessRecord/signalDelivery(now:)``), wakes the process when it is free and due later.
+    /// Returns the stored signal and whether idle workers should be woken.
+    static func sendSignal(
+        _ db: Database, to id: ProcessID, name: String, payload: Data, now: Date, path: String
+    ) throws -> (signal: ProcessSignal, wakeWorkers: Bool) {
+        guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue]) else {
+            throw ProcessStoreError.notFound(id)
+        }
+        let record = try RowReader.record(row, path: path)
+        let delivery = try record.signalDelivery(now: now)
+        let sentAt = Columns.milliseconds(now)
+        let insert = try db.cachedStatement(sql: SQL.insertSignal)
+        try insert.reset(binding: [.of(id.rawValue), .of(name), .of(payload), .of(sentAt)])
+        guard let inserted = try insert.fetchBoundValues().first else {
+            throw ProcessStoreError(.unavailable, processID: id, "the signal '\(name)' to process '\(id)' was not stored in '\(path)'")
+        }
+        let sequence = try RowReader(row: inserted, processID: id, path: path).integer(0, "signals.sequence")
+        if delivery == .wake { _ = try execute(db, .wake, on: record, path: path, now: now) }
+        let signal = ProcessSignal(
+            processID: id, sequence: sequence, name: name, payload: payload, sentAt: Columns.date(milliseconds: sentAt)
+        )
+        return (signal, delivery != .held)
+    }
+
+    /// The signals of `ids`, each process's in sequence order; processes without signals are absent.
+    static func signals(_ db: Database, of ids: [ProcessID], path: String) throws -> [ProcessID: [ProcessSignal]] {
+        var found: [ProcessID: [ProcessSignal]] = [:]
+        let unique = Array(Set(ids.map(\.rawValue))).sorted()
+        for start in stride(from: 0, to: unique.count, by: signalsChunk) {
+            let chunk = Array(unique[start..<min(start + signalsChunk, unique.count)])
+            // Not cached: the statement depends on the chunk's size.
+            let rows = try db.makeStatement(sql: SQL.selectSignals(count: chunk.count))
+                .fetchValues(arguments: StatementArguments(chunk))
+            for row in rows {
+                let signal = try RowReader.signal(row, path: path)
+                found[signal.processID, default: []].append(signal)
+            }
+        }
+        return found
+    }
+
+    /// The most process ids bound to one statement of ``signals(_:of:path:)``.
+    private static let signalsChunk = 500
 }

@@ -249,6 +249,25 @@ public final class SQLiteProcessStore: ProcessStore {
         return record
     }
 
+    /// Stores the signal and moves the due time in one write transaction; ``wakeUps()`` then yields as for a wake.
+    public func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
+        try ProcessRecord.checkSignalName(name, for: id)
+        let path = path
+        let sent = try await write("send the signal '\(name)' to process '\(id)'") { db in
+            try Transactions.sendSignal(db, to: id, name: name, payload: payload, now: now, path: path)
+        }
+        if sent.wakeWorkers { broadcaster.signal() }
+        return sent.signal
+    }
+
+    public func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]] {
+        guard !ids.isEmpty else { return [:] }
+        let path = path
+        return try await read("read the signals of \(ids.count) processes") { db in
+            try Transactions.signals(db, of: ids, path: path)
+        }
+    }
+
     public func nextDueDate() async throws -> Date? {
         try await read("read the next due date") { db in
             try Int64.fetchOne(db.cachedStatement(sql: SQL.nextDueDate)).map(Columns.date(milliseconds:))

@@ -21,14 +21,18 @@ import Testing
         #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
     }
 
-    @Test func theSchemaIsMigratedToV1() async throws {
+    @Test func theSchemaIsMigratedToV2() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
-        #expect(strictTables == ["history", "processes"])
+        #expect(strictTables == ["history", "processes", "signals"])
+        let signalsKey = try await store.pool.read {
+            try String.fetchAll($0, sql: "SELECT name FROM pragma_table_info('signals') WHERE pk > 0 ORDER BY pk")
+        }
+        #expect(signalsKey == ["process_id", "sequence"])
         let indexes = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
         }
@@ -107,6 +111,42 @@ import Testing
         }
     }
 
+    @Test func signalsSurviveReopeningTheFile() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("stepflow.sqlite")
+            var sent: [ProcessSignal] = []
+            do {
+                let store = try SQLiteProcessStore(path: path)
+                try await store.create("p", at: t(0))
+                try await store.create("q", at: t(0))
+                sent.append(try await store.sendSignal(to: "p", name: "approval", payload: Data(#"{"ok":true}"#.utf8), now: t(1)))
+                sent.append(try await store.sendSignal(to: "p", name: "note", payload: Data(), now: t(2)))
+                try store.pool.close()
+            }
+            let reopened = try SQLiteProcessStore(path: path)
+            #expect(try await reopened.signals(of: ["p", "q"]) == ["p": sent])
+            // The sequence goes on from the stored signals.
+            #expect(try await reopened.sendSignal(to: "p", name: "approval", payload: Data(), now: t(3)).sequence == 3)
+        }
+    }
+
+    @Test func signalsAreStoredAsMillisecondsAndBlobs() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        try await store.create("p", at: t(0))
+        let now = Date(timeIntervalSince1970: 1_767_225_600.123)
+        _ = try await store.sendSignal(to: "p", name: "approval", payload: Data(), now: now)
+        let row = try #require(try store.pool.read {
+            try Row.fetchOne($0, sql: "SELECT sequence, sent_at, typeof(payload) AS payload_type, length(payload) AS size FROM signals")
+        })
+        #expect(row["sequence"] as Int64 == 1)
+        #expect(row["sent_at"] as Int64 == 1_767_225_600_123)
+        #expect(row["payload_type"] as String == "blob")
+        #expect(row["size"] as Int == 0)
+        // Deleting a process deletes its inbox.
+        try await store.pool.write { try $0.execute(sql: "DELETE FROM processes WHERE id = 'p'") }
+        #expect(try await store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM signals") } == 0)
+    }
+
     @Test func aMissingDirectoryIsReportedWithThePath() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.path("missing/stepflow.sqlite")
@@ -140,7 +180,7 @@ import Testing
             let path = directory.path("stepflow.sqlite")
             do {
                 let store = try SQLiteProcessStore(path: path)
-                try await store.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')") }
+                try await store.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
                 try store.pool.close()
             }
             let error = try #require(throws: ProcessStoreError.self) { try SQLiteProcessStore(path: path) }
