@@ -56,6 +56,19 @@ extension PostgresProcessStore {
             """,
             "CREATE INDEX history_process ON {schema}.history (process_id, id)",
         ]),
+        Migration(version: 2, name: "signals", statements: [
+            """
+            -- One row per signal sent to a process (its inbox), kept until the process is deleted.
+            CREATE TABLE {schema}.signals (
+                process_id text COLLATE "C" NOT NULL REFERENCES {schema}.processes (id) ON DELETE CASCADE,
+                sequence bigint NOT NULL,       -- 1, 2, 3… per process, in arrival order (across all names)
+                name text NOT NULL CHECK (name <> ''),
+                payload bytea NOT NULL,         -- as sent (JSON, or empty for no payload)
+                sent_at bigint NOT NULL,
+                PRIMARY KEY (process_id, sequence)
+            )
+            """,
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
