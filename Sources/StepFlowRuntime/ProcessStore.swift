@@ -13,6 +13,8 @@ public import StepFlow
 ///   finished; otherwise that update is rejected (and the others are still saved). All saves of one call,
 ///   history included, are one transaction.
 /// - ``commit(_:thenClaim:)`` is a commit followed by a claim that sees it.
+/// - ``sendSignal(to:name:payload:now:)`` stores the signal durably before it returns, in the same transaction
+///   as the due time it moves.
 public protocol ProcessStore: Sendable {
     /// Creates a process unless one with the same id exists; returns the stored record and whether it was created.
     func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool)
@@ -59,6 +61,21 @@ public protocol ProcessStore: Sendable {
     /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` when the command does not apply
     ///   to the process's status (e.g. waking a completed process).
     func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord
+
+    /// Appends a signal to the inbox of process `id` and, when the process is active and not leased by a worker,
+    /// makes it due at `now` (if it was due later) and wakes idle workers. Throws `ProcessStoreError.notFound` when
+    /// no process has the id, and `.invalidCommand` when the process is not active (completed, failed, cancelled):
+    /// nothing is stored then.
+    ///
+    /// The signal's sequence is the next of the process's inbox (1, 2, 3…, across all names), unique even when
+    /// several senders signal the process at once. A process leased by a worker keeps its lease and due time: the
+    /// worker's save still succeeds, and the worker reads the signal at the process's next step.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` also when `name` is empty.
+    func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal
+
+    /// The signals of the given processes, each list in sequence order (processes without signals are absent).
+    func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]]
 
     /// The earliest due time of any active process that is not leased past it, or `nil` when none is active.
     func nextDueDate() async throws -> Date?

@@ -77,6 +77,22 @@ public struct ProcessStoreConformance: Sendable {
         case nextDueDateAndDueCount
         /// `wakeUps` yields to every subscriber after a create, a wake and a resume.
         case wakeUpsAfterCreateWakeAndResume
+        /// `sendSignal` appends with sequences 1, 2, 3 across names; `signals(of:)` returns them in order.
+        case signalsAreKeptInOrder
+        /// `signals(of:)` returns only the processes asked for, and only those with signals.
+        case signalsOfReturnsOnlyTheAskedProcesses
+        /// `sendSignal` to an unknown process throws `.notFound`, to a finished one `.invalidCommand`; nothing is stored.
+        case signalToUnknownOrFinishedProcessIsRefused
+        /// `sendSignal` with an empty name throws `.invalidCommand`; nothing is stored.
+        case signalNameMustNotBeEmpty
+        /// `sendSignal` makes a process due later due now, and wakes idle workers.
+        case signalMakesAWaitingProcessDueNow
+        /// `sendSignal` to a process a worker holds stores the signal and keeps the lease; the worker's save succeeds.
+        case signalToALeasedProcessKeepsTheLease
+        /// Signal payloads come back byte for byte.
+        case signalPayloadsRoundTrip
+        /// Concurrent `sendSignal` calls get distinct, consecutive sequences.
+        case concurrentSignalsGetDistinctSequences
 
         /// The check's name.
         public var description: String { rawValue }
@@ -125,6 +141,14 @@ public struct ProcessStoreConformance: Sendable {
         case .resumeCommand: try await resumeCommand()
         case .nextDueDateAndDueCount: try await nextDueDateAndDueCount()
         case .wakeUpsAfterCreateWakeAndResume: try await wakeUpsAfterCreateWakeAndResume()
+        case .signalsAreKeptInOrder: try await signalsAreKeptInOrder()
+        case .signalsOfReturnsOnlyTheAskedProcesses: try await signalsOfReturnsOnlyTheAskedProcesses()
+        case .signalToUnknownOrFinishedProcessIsRefused: try await signalToUnknownOrFinishedProcessIsRefused()
+        case .signalNameMustNotBeEmpty: try await signalNameMustNotBeEmpty()
+        case .signalMakesAWaitingProcessDueNow: try await signalMakesAWaitingProcessDueNow()
+        case .signalToALeasedProcessKeepsTheLease: try await signalToALeasedProcessKeepsTheLease()
+        case .signalPayloadsRoundTrip: try await signalPayloadsRoundTrip()
+        case .concurrentSignalsGetDistinctSequences: try await concurrentSignalsGetDistinctSequences()
         }
     }
 }

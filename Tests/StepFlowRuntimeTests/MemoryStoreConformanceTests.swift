@@ -44,6 +44,10 @@ private struct DefaultCommitThenClaimStore: ProcessStore {
     func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
         try await base.execute(command, on: id, now: now)
     }
+    func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
+        try await base.sendSignal(to: id, name: name, payload: payload, now: now)
+    }
+    func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]] { await base.signals(of: ids) }
     func nextDueDate() async throws -> Date? { await base.nextDueDate() }
     func dueCount(now: Date) async throws -> Int { await base.dueCount(now: now) }
     func wakeUps() -> AsyncStream<Void> { base.wakeUps() }
@@ -81,6 +85,10 @@ struct ForwardingStore: ProcessStore {
     func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
         try await base.execute(command, on: id, now: now)
     }
+    func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
+        try await base.sendSignal(to: id, name: name, payload: payload, now: now)
+    }
+    func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]] { await base.signals(of: ids) }
     func nextDueDate() async throws -> Date? { await base.nextDueDate() }
     func dueCount(now: Date) async throws -> Int { await base.dueCount(now: now) }
     func wakeUps() -> AsyncStream<Void> { base.wakeUps() }
