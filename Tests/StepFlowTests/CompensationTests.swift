@@ -130,7 +130,10 @@ import Testing
         let build = {
             try StepFlow<Script>("g") {
                 Do("a") { script in try script.run("a") }
-                WaitFor("b") { script in script.log.count > 3 }
+                WaitFor("b") { script in
+                    script.record("poll")
+                    return script.log.count > 3
+                }
                 Retry("r", shouldRetry: { _, _ in true }) { Do("c") { script in try script.run("c") } }
             }
         }
