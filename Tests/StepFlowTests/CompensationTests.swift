@@ -52,6 +52,31 @@ import Testing
         #expect(state.events == ["failed:d", "done:d/openPR"])
     }
 
+    @Test func aCompensationIsRetriedByThePolicyAroundItsStep() async throws {
+        let flow = try StepFlow<Script>("d") {
+            Retry("pr", policy: .fixed(.seconds(5), maxAttempts: 3)) {
+                Do("openPR", { script in try script.run("openPR") }, compensate: { script in try script.run("closePR") })
+            }
+            Do("rollout") { script in try script.run("rollout") }
+        }
+        let script = Script()
+        script.fail("rollout")
+        script.fail("closePR")
+        let opened = try await flow.apply(FlowState(), context: script, environment: at(0))
+        let failed = try await flow.apply(opened, context: script, environment: at(0))
+        #expect(failed.events == ["failed:d", "done:d/prRetry/openPR"])
+        let retried = try await flow.applyStep(failed, context: script, environment: at(0))
+        #expect(retried.outcome == .retried)
+        #expect(retried.state.events == ["failed:d", "retry:1:5000:d/prRetry", "done:d/prRetry/openPR"])
+        #expect(retried.notBefore == t(5))
+        let early = try await flow.applyStep(retried.state, context: script, environment: at(4))
+        #expect(early.outcome == .waiting)
+        let undone = try await flow.applyStep(retried.state, context: script, environment: at(5))
+        #expect(undone.outcome == .compensated)
+        #expect(undone.state.events == ["failed:d"])
+        #expect(script.log == ["openPR", "rollout failed", "closePR failed", "closePR"])
+    }
+
     @Test func cancellingRunsTheCompensationsThenEndsCancelled() async throws {
         let flow = try pipeline()
         let script = Script()
