@@ -26,8 +26,10 @@ public import StepFlowRuntime
 /// Its tables live in their own schema (`stepflow` unless configured otherwise), created and upgraded by
 /// ``migrate()`` under a transaction-scoped advisory lock, so several workers may start at once. Every
 /// ``claim(_:)`` is one statement that finds due processes through a partial index on the due time and skips rows
-/// another worker is claiming (`FOR UPDATE SKIP LOCKED`); every ``commit(_:)`` is one transaction, each update
-/// saved only with the current lease token.
+/// another worker is claiming (`FOR UPDATE SKIP LOCKED`); every ``commit(_:)`` is one statement for the whole
+/// batch (its columns bound as arrays and read back with `unnest`), each update saved only with the current lease
+/// token, with the saved steps' history; ``commit(_:thenClaim:)`` adds the next claim in the same transaction.
+/// Renewing and releasing leases are one statement per batch too.
 ///
 /// `create`, `wake`, `resume` and released leases send a `NOTIFY` on the channel `<schema>_wakeup` in their
 /// transaction; ``run()`` listens on it, so ``wakeUps()`` yields for work made due by any store on any machine.
@@ -222,15 +224,37 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] {
         guard !updates.isEmpty else { return [] }
         let (sql, logger) = (sql, logger)
-        return try await transaction("commit \(updates.count) updates") { connection in
+        // One statement: its own transaction.
+        return try await withConnection("commit \(updates.count) updates") { connection in
             try await Transactions.commit(connection, updates, sql, logger: logger)
         }
+    }
+
+    /// Saves `updates` and claims the next batch in one transaction: the claim sees the saves.
+    public func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+    {
+        guard !updates.isEmpty else { return ([], try await claim(request)) }
+        guard request.limit > 0 else { return (try await commit(updates), []) }
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        let result = try await transaction("commit \(updates.count) updates and claim processes") { connection in
+            let outcomes = try await Transactions.commit(connection, updates, sql, logger: logger)
+            let claimed = try await Transactions.claim(connection, request, sql, logger: logger, server: server)
+            return CommitAndClaim(outcomes: outcomes, claimed: claimed)
+        }
+        return (result.outcomes, result.claimed)
+    }
+
+    /// What ``commit(_:thenClaim:)``'s transaction returns (a tuple is not `Sendable` across its boundary).
+    private struct CommitAndClaim: Sendable {
+        let outcomes: [CommitOutcome]
+        let claimed: [ClaimedProcess]
     }
 
     public func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
         guard !processes.isEmpty else { return [] }
         let (sql, logger) = (sql, logger)
-        return try await transaction("renew leases") { connection in
+        return try await withConnection("renew leases") { connection in
             try await Transactions.renewLeases(connection, processes, owner: owner, until: until, sql, logger: logger)
         }
     }
@@ -238,9 +262,9 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
         if !processes.isEmpty {
             let (sql, logger) = (sql, logger)
-            try await transaction("release leases") { connection in
-                let released = try await Transactions.releaseLeases(connection, processes, owner: owner, now: now, sql, logger: logger)
-                if released > 0 { try await Transactions.notify(connection, sql, logger: logger) }
+            // One statement, which also sends the NOTIFY when it releases any lease.
+            _ = try await withConnection("release leases") { connection in
+                try await Transactions.releaseLeases(connection, processes, owner: owner, now: now, sql, logger: logger)
             }
         }
         broadcaster.signal()
