@@ -84,7 +84,8 @@ extension PostgresProcessStore {
 
         let selectProcess: String
         let selectProcessForUpdate: String
-        let insertProcess: String
+        let insertProcesses: String
+        let selectProcesses: String
         let claimDue: String
         let claimOne: String
         let commitUpdates: String
@@ -116,12 +117,18 @@ extension PostgresProcessStore {
             recordMigration = "INSERT INTO \(schema).migrations (version, name) VALUES ($1, $2)"
             selectProcess = "SELECT \(columns) FROM \(processes) WHERE id = $1"
             selectProcessForUpdate = "SELECT \(columns) FROM \(processes) WHERE id = $1 FOR UPDATE"
-            insertProcess = """
+            // A batch of new processes as arrays; ids that exist already (or twice in the batch) are skipped, and
+            // the caller reads them with `selectProcesses`.
+            insertProcesses = """
                 INSERT INTO \(processes) (\(columns))
-                VALUES ($1, $2, $3, $4, $5, 'running', $6, 0, 0, NULL, $6, $6, NULL, NULL, 0)
+                SELECT n.id, n.flow_name, n.state, n.input, n.data, 'running', n.now, 0, 0, NULL, n.now, n.now, NULL, NULL, 0
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bigint[]) WITH ORDINALITY
+                    AS n(id, flow_name, state, input, data, now, ordinal)
+                ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING
                 RETURNING \(columns)
                 """
+            selectProcesses = "SELECT \(columns) FROM \(processes) WHERE id = ANY($1::text[])"
             // One statement: the due ids, earliest first, skipping rows another worker is claiming right now,
             // leased at once. `due.due_at` is the due time before the claim, to put the rows back in order.
             claimDue = """

@@ -69,35 +69,66 @@ enum Transactions {
         try await rows(connection, sql.notify, binds, logger: logger)
     }
 
+    /// Creates a batch of processes with one statement (``PostgresProcessStore/SQL/insertProcesses``), then reads
+    /// the ones that existed already with a second, checking that each has the same flow.
     static func create(
-        _ connection: PostgresConnection, _ process: NewProcess, _ sql: SQL, logger: Logger, server: String
-    ) async throws -> (record: ProcessRecord, created: Bool) {
-        var binds = PostgresBindings()
-        binds.append(process.id.rawValue)
-        binds.append(process.flowName)
-        binds.append(Columns.json(process.state))
-        try binds.append(process.input)
-        try binds.append(process.data)
-        binds.append(Columns.milliseconds(process.now))
-        if let row = try await rows(connection, sql.insertProcess, binds, logger: logger).first {
-            return (try RowReader.record(row, server: server), true)
+        _ connection: PostgresConnection, _ processes: [NewProcess], _ sql: SQL, logger: Logger, server: String
+    ) async throws -> [(record: ProcessRecord, created: Bool)] {
+        var (ids, flows, states) = (ArrayParameter.text(capacity: processes.count), ArrayParameter.text(capacity: processes.count),
+                                    ArrayParameter.text(capacity: processes.count))
+        var (inputs, data, times) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count),
+                                     ArrayParameter.bigint(capacity: processes.count))
+        for process in processes {
+            ids.append(process.id.rawValue)
+            flows.append(process.flowName)
+            states.append(Columns.json(process.state))
+            inputs.append(process.input)
+            data.append(process.data)
+            times.append(Columns.milliseconds(process.now))
         }
-        var select = PostgresBindings()
-        select.append(process.id.rawValue)
-        guard let row = try await rows(connection, sql.selectProcess, select, logger: logger).first else {
-            throw ProcessStoreError(
-                .unavailable, processID: process.id, "process '\(process.id)' vanished while it was created at \(server)"
-            )
+        var binds = PostgresBindings(capacity: 6)
+        for column in [ids, flows, states, inputs, data, times] { binds.append(column) }
+        var inserted: [ProcessID: ProcessRecord] = [:]
+        for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
+            let record = try RowReader.record(row, server: server)
+            inserted[record.id] = record
         }
-        let reader = RowReader(row, processID: process.id, server: server)
-        let flowName = try reader.text(1, "flow_name")
-        guard flowName == process.flowName else {
-            throw ProcessStoreError(
-                .conflict, processID: process.id,
-                "process '\(process.id)' already exists with flow '\(flowName)', not '\(process.flowName)'"
-            )
+        var existing: [ProcessID: ProcessRecord] = [:]
+        let others = processes.filter { inserted[$0.id] == nil }
+        if !others.isEmpty {
+            var missing = ArrayParameter.text(capacity: others.count)
+            for process in others { missing.append(process.id.rawValue) }
+            var select = PostgresBindings(capacity: 1)
+            select.append(missing)
+            for row in try await rows(connection, sql.selectProcesses, select, logger: logger) {
+                let reader = RowReader(row, server: server)
+                existing[reader.processID] = try reader.record()
+            }
         }
-        return (try reader.record(), false)
+        var results: [(record: ProcessRecord, created: Bool)] = []
+        results.reserveCapacity(processes.count)
+        var reported = Set<ProcessID>()
+        for process in processes {
+            // A process is created by its first occurrence in the batch; a later one finds it, like an existing one.
+            let (first, _) = reported.insert(process.id)
+            if first, let record = inserted[process.id] {
+                results.append((record, true))
+                continue
+            }
+            guard let record = inserted[process.id] ?? existing[process.id] else {
+                throw ProcessStoreError(
+                    .unavailable, processID: process.id, "process '\(process.id)' vanished while it was created at \(server)"
+                )
+            }
+            guard record.flowName == process.flowName else {
+                throw ProcessStoreError(
+                    .conflict, processID: process.id,
+                    "process '\(process.id)' already exists with flow '\(record.flowName)', not '\(process.flowName)'"
+                )
+            }
+            results.append((record, false))
+        }
+        return results
     }
 
     static func processes(

@@ -167,11 +167,8 @@ public final class PostgresProcessStore: ProcessStore, Service {
         let (sql, logger, server) = (sql, logger, configuration.server)
         let operation = processes.count == 1 ? "create process '\(processes[0].id)'" : "create \(processes.count) processes"
         let results = try await transaction(operation) { connection in
-            var results: [Created] = []
-            for process in processes {
-                let (record, created) = try await Transactions.create(connection, process, sql, logger: logger, server: server)
-                results.append(Created(record: record, created: created))
-            }
+            let results = try await Transactions.create(connection, processes, sql, logger: logger, server: server)
+                .map { Created(record: $0.record, created: $0.created) }
             if results.contains(where: \.created) { try await Transactions.notify(connection, sql, logger: logger) }
             return results
         }
