@@ -49,18 +49,32 @@ struct WorkerProcess {
     ) throws -> WorkerProcess {
         let path = try #require(executable, "build the stepflow-crash-worker target")
         let logPath = directory.appendingPathComponent("\(workerID).log").path
-        let arguments = [path, "postgres", url, schema, workerID, "\(leaseMilliseconds)", "4", "32"]
+        let pid = try spawn(path, ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "4", "32"], output: logPath)
+        return WorkerProcess(pid: pid, workerID: workerID, logPath: logPath)
+    }
+
+    /// Starts `path` with `arguments` (and the test's environment with `environment` added), its standard output
+    /// and error appended to the file at `output`.
+    ///
+    /// Foundation's `Process` is not used: in the test bundle it did not notice its child's end (the child stayed
+    /// a zombie and `isRunning` true).
+    static func spawn(_ path: String, _ arguments: [String], output: String, environment: [String: String] = [:]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let result = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
-        return WorkerProcess(pid: pid, workerID: workerID, logPath: logPath)
+        return pid
     }
 
     /// Sends `signal`; `false` if the process had already exited.
