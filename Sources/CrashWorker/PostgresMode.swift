@@ -46,7 +46,10 @@ enum PostgresMode {
         configuration.options.maximumConnections = 4
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         let store = PostgresProcessStore(
-            client: client, configuration: .init(schema: schema, server: url.description, listenRetryDelay: .milliseconds(200)),
+            client: client,
+            configuration: .init(
+                schema: schema, server: url.description, listenRetryDelay: .milliseconds(200), transactionIdleTimeout: lease
+            ),
             logger: logger
         )
         let worker = FlowWorker(

@@ -18,16 +18,24 @@ extension PostgresProcessStore {
         public var startTimeout: Duration
         /// How long ``PostgresProcessStore/run()`` waits before it listens again after losing its connection.
         public var listenRetryDelay: Duration
+        /// The longest one of the store's transactions may wait for its next statement before the server ends the
+        /// session and rolls it back (`idle_in_transaction_session_timeout`, set in each transaction).
+        ///
+        /// A worker stopped in the middle of a save-and-claim transaction (a long pause, a lost network) holds the
+        /// locks on its rows until then, and no other worker can take those processes over meanwhile: keep it no
+        /// longer than the workers' lease duration. `nil` leaves the server's setting.
+        public var transactionIdleTimeout: Duration?
 
         /// A configuration; by default the tables live in the schema `stepflow`.
         public init(
             schema: String = "stepflow", server: String = "the PostgreSQL server", startTimeout: Duration = .seconds(10),
-            listenRetryDelay: Duration = .seconds(1)
+            listenRetryDelay: Duration = .seconds(1), transactionIdleTimeout: Duration? = .seconds(10)
         ) {
             self.schema = schema
             self.server = server
             self.startTimeout = startTimeout
             self.listenRetryDelay = listenRetryDelay
+            self.transactionIdleTimeout = transactionIdleTimeout
         }
 
         /// The channel of `NOTIFY` wake-ups.

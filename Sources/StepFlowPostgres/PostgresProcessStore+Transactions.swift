@@ -18,10 +18,19 @@ enum Transactions {
     }
 
     /// Runs `body` between `BEGIN` and `COMMIT`, rolling back when it throws (and rethrowing its error as it is).
+    ///
+    /// With `idleTimeout`, the server ends the session if the transaction waits longer than that for its next
+    /// statement (`SET LOCAL idle_in_transaction_session_timeout`): a program stopped in the middle of a transaction
+    /// (a pause, a lost network) then holds its rows' locks no longer than that, instead of keeping other workers
+    /// from taking its processes over after their leases lapse.
     static func transaction<T: Sendable>(
-        _ connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        _ connection: PostgresConnection, idleTimeout: Duration? = nil, logger: Logger, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await rows(connection, "BEGIN", logger: logger)
+        if let idleTimeout {
+            let milliseconds = max(1, Int64(idleTimeout.timeInterval * 1000))
+            try await rows(connection, "SET LOCAL idle_in_transaction_session_timeout = \(milliseconds)", logger: logger)
+        }
         let value: T
         do {
             value = try await body(connection)

@@ -128,9 +128,9 @@ public final class PostgresProcessStore: ProcessStore, Service {
     func transaction<T: Sendable>(
         _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let logger = logger
+        let (logger, idleTimeout) = (logger, configuration.transactionIdleTimeout)
         return try await withConnection(operation()) { connection in
-            try await Transactions.transaction(connection, logger: logger, body)
+            try await Transactions.transaction(connection, idleTimeout: idleTimeout, logger: logger, body)
         }
     }
 

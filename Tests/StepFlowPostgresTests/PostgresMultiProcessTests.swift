@@ -22,7 +22,10 @@ struct PostgresMultiProcessTests {
         try await TestDatabase.withClient { session in
             let store = try await session.makeStore()
             let schema = store.configuration.schema
+            let clock = ContinuousClock()
+            let started = clock.now
             try await CompletionCheck.createProcesses(store, count: Self.processCount)
+            let created = clock.now - started
 
             let workers = try (1...4).map {
                 try WorkerProcess.start(url: url, schema: schema, workerID: "w\($0)", leaseMilliseconds: Self.leaseMilliseconds, in: directory)
@@ -30,28 +33,36 @@ struct PostgresMultiProcessTests {
             let (killed, paused) = (workers[0], workers[1])
             // A tenth of the steps saved: the workers are all busy.
             let total = Self.processCount * CompletionCheck.stepPaths.count
-            let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: .seconds(60))
             while try await CompletionCheck.savedSteps(session.client, schema: schema) < total / 10, clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(killed.send(SIGKILL))
             #expect(paused.send(SIGSTOP))
+            let pausedTime = clock.now
             let pausedAt = try await CompletionCheck.savedSteps(session.client, schema: schema)
             // Stopped for three times its lease, and until the others have taken over every process it held (a
             // lapsed lease is due at its expiry, behind the processes saved before it).
+            // A transaction it was in the middle of is ended by the server (the store's transaction idle timeout,
+            // the lease here), which releases its rows' locks.
             try await Task.sleep(for: .milliseconds(3 * Self.leaseMilliseconds))
-            while try await Self.leasedProcesses(session, schema: schema, owner: paused.workerID) > 0, clock.now < deadline {
+            let takeoverDeadline = clock.now.advanced(by: .seconds(30))
+            var held = try await Self.leasedProcesses(session, schema: schema, owner: paused.workerID)
+            while held > 0, clock.now < takeoverDeadline {
                 try await Task.sleep(for: .milliseconds(50))
+                held = try await Self.leasedProcesses(session, schema: schema, owner: paused.workerID)
             }
+            #expect(held == 0, "\(held) processes of the paused worker were not taken over within 30 s")
             let resumedAt = try await CompletionCheck.savedSteps(session.client, schema: schema)
             #expect(paused.send(SIGCONT))
+            let pause = clock.now - pausedTime
 
             #expect(await killed.wait(timeout: .seconds(5)) == .signalled(SIGKILL))
             for worker in workers.dropFirst() {
                 let status = await worker.wait(timeout: .seconds(90))
                 #expect(status == .exited(0), "\(worker.workerID) ended with \(status.map(\.description) ?? "a timeout"): \(worker.logLines.suffix(5))")
             }
+            let finished = clock.now - started
             // The others went on while the paused worker was stopped.
             #expect(resumedAt > pausedAt)
 
@@ -74,7 +85,8 @@ struct PostgresMultiProcessTests {
             for worker in workers.dropFirst(2) {
                 #expect(worker.rejectedSaves.isEmpty, "\(worker.workerID) had saves rejected")
             }
-            print("multi-process test: \(byWorker.sorted { $0.key < $1.key }) steps saved by worker; the paused worker had \(rejected.count) saves rejected")
+            print("multi-process test: \(byWorker.sorted { $0.key < $1.key }) steps saved by worker; the paused worker had \(rejected.count) saves rejected; "
+                + "created in \(created), paused for \(pause) from step \(pausedAt), all done after \(finished)")
         }
     }
 

@@ -49,7 +49,8 @@ struct WorkerProcess {
     ) throws -> WorkerProcess {
         let path = try #require(executable, "build the stepflow-crash-worker target")
         let logPath = directory.appendingPathComponent("\(workerID).log").path
-        let pid = try spawn(path, ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "4", "32"], output: logPath)
+        // Concurrency 2, batches of 128: larger batches make fewer rounds, the debug build's main cost.
+        let pid = try spawn(path, ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "2", "128"], output: logPath)
         return WorkerProcess(pid: pid, workerID: workerID, logPath: logPath)
     }
 
