@@ -95,8 +95,16 @@ func newSchema() -> String {
     "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
 }
 
+/// `--idle-timeout-ms N` (0: the server's setting) instead of the store's default transaction idle timeout.
+let transactionIdleTimeout: Duration? = option("idle-timeout-ms").flatMap { Int($0) }.map { $0 == 0 ? nil : .milliseconds($0) }
+    ?? PostgresProcessStore.Configuration().transactionIdleTimeout
+
 func makeStore(_ client: PostgresClient, schema: String) -> PostgresProcessStore {
-    PostgresProcessStore(client: client, configuration: .init(schema: schema, server: url.description), logger: logger)
+    PostgresProcessStore(
+        client: client,
+        configuration: .init(schema: schema, server: url.description, transactionIdleTimeout: transactionIdleTimeout),
+        logger: logger
+    )
 }
 
 /// The server's durability settings, printed with every figure.
