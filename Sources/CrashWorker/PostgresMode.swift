@@ -39,7 +39,7 @@ enum PostgresMode {
         let batch = arguments.count > 5 ? Int(arguments[5]) ?? 32 : 32
 
         var logger = Logger(label: workerID) { StreamLogHandler.standardOutput(label: $0) }
-        logger.logLevel = .info
+        logger.logLevel = ProcessInfo.processInfo.environment["STEPFLOW_WORKER_DEBUG"] == nil ? .info : .debug
         var quiet = logger
         quiet.logLevel = .critical
         var configuration = url.clientConfiguration
@@ -48,7 +48,8 @@ enum PostgresMode {
         let store = PostgresProcessStore(
             client: client,
             configuration: .init(
-                schema: schema, server: url.description, listenRetryDelay: .milliseconds(200), transactionIdleTimeout: lease
+                schema: schema, server: url.description, listenRetryDelay: .milliseconds(200), transactionIdleTimeout: lease,
+                operationTimeout: .seconds(5)
             ),
             logger: logger
         )

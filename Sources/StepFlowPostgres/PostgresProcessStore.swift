@@ -111,14 +111,24 @@ public final class PostgresProcessStore: ProcessStore, Service {
 
     // MARK: - Access
 
-    /// Runs `body` on a connection; server errors become `.unavailable` errors naming the server.
+    /// Runs `body` on a connection; server errors become `.unavailable` errors naming the server, and so does an
+    /// operation that takes longer than ``Configuration/operationTimeout`` (see ``OperationDeadline``).
     func withConnection<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
+        _ operation: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let (client, timeout) = (client, configuration.operationTimeout)
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await OperationDeadline.run(within: timeout) {
+                try await client.withConnection { connection in try await body(connection) }
+            }
         } catch let error as ProcessStoreError {
             throw error
+        } catch is OperationDeadline.Expired {
+            throw ProcessStoreError(
+                .unavailable,
+                "the PostgreSQL store at \(configuration.server) did not \(operation()) within \(timeout.map { "\($0)" } ?? "")"
+                    + " (the server or the connection may be down): the operation was abandoned; retry it"
+            )
         } catch {
             throw unavailable(operation(), error)
         }
@@ -126,7 +136,7 @@ public final class PostgresProcessStore: ProcessStore, Service {
 
     /// Runs `body` in one transaction; server errors become `.unavailable` errors naming the server.
     func transaction<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
+        _ operation: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let (logger, idleTimeout) = (logger, configuration.transactionIdleTimeout)
         return try await withConnection(operation()) { connection in
