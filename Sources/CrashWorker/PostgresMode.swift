@@ -9,7 +9,7 @@ import StepFlowRuntime
 /// The worker's PostgreSQL mode, for the multi-process and server-restart tests: one worker on an existing schema
 /// with processes of ``PostgresMode/flow()``, run as a service (with the store's LISTEN) until no process is active.
 ///
-///     stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH]
+///     stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH] [STEP-MS]
 ///
 /// It logs to standard output (info and above, with swift-log's `StreamLogHandler`): the tests read the worker's
 /// rejected saves (`save rejected`, with the process and the lease token) and store errors from there.
@@ -17,10 +17,14 @@ enum PostgresMode {
     /// The flow of the tests' processes: five `Do` steps that change nothing.
     static let stepCount = 5
 
-    static func flow() throws -> ProcessFlow<Input, Input> {
+    /// The flow, whose steps each take `stepTime` (a worker that spends most of its time in steps, rather than in
+    /// the store, is almost always holding claimed processes outside a transaction).
+    static func flow(stepTime: Duration) throws -> ProcessFlow<Input, Input> {
         try ProcessFlow<Input, Input>("multi.v1", initialData: { _ in Input() }) {
             for index in 0..<stepCount {
-                Do("step\(index)") { _ in }
+                Do("step\(index)") { _ in
+                    if stepTime > .zero { try await Task.sleep(for: stepTime) }
+                }
             }
         }
     }
@@ -28,7 +32,7 @@ enum PostgresMode {
     static func run(_ arguments: [String]) async throws -> Int32 {
         guard arguments.count >= 3 else {
             FileHandle.standardError.write(
-                Foundation.Data("usage: stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH]\n".utf8)
+                Foundation.Data("usage: stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH] [STEP-MS]\n".utf8)
             )
             return 2
         }
@@ -37,6 +41,7 @@ enum PostgresMode {
         let lease = Duration.milliseconds(arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000)
         let concurrency = arguments.count > 4 ? Int(arguments[4]) ?? 4 : 4
         let batch = arguments.count > 5 ? Int(arguments[5]) ?? 32 : 32
+        let stepTime = Duration.milliseconds(arguments.count > 6 ? Int(arguments[6]) ?? 0 : 0)
 
         var logger = Logger(label: workerID) { StreamLogHandler.standardOutput(label: $0) }
         logger.logLevel = ProcessInfo.processInfo.environment["STEPFLOW_WORKER_DEBUG"] == nil ? .info : .debug
@@ -54,7 +59,7 @@ enum PostgresMode {
             logger: logger
         )
         let worker = FlowWorker(
-            store: store, registry: try FlowRegistry([flow()]),
+            store: store, registry: try FlowRegistry([flow(stepTime: stepTime)]),
             configuration: .init(
                 workerID: workerID, concurrency: concurrency, batchSize: batch, idleInterval: .milliseconds(100),
                 leaseDuration: lease, errorBackoff: .milliseconds(50), maxErrorBackoff: .milliseconds(500)

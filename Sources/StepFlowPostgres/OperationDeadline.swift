@@ -10,8 +10,8 @@ enum OperationDeadline {
     /// The operation did not finish in time.
     struct Expired: Error {}
 
-    /// `operation`'s result, or ``Expired`` once `timeout` has passed (`nil`: no deadline). Cancelling the caller
-    /// cancels the operation.
+    /// `operation`'s result, or ``Expired`` once `timeout` and then a grace period (up to a second) have passed
+    /// (`nil`: no deadline). Cancelling the caller cancels the operation.
     static func run<T: Sendable>(
         within timeout: Duration?, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -26,6 +26,10 @@ enum OperationDeadline {
         }
         let timer = Task {
             try? await Task.sleep(for: timeout)
+            // Then a grace period, measured from now: a program that was stopped (SIGSTOP, a suspended machine) past
+            // the timeout finds the timeout over as soon as it runs again, while the answer it was waiting for may be
+            // in its socket already. It gets a moment to read it before the operation is given up.
+            try? await Task.sleep(for: min(timeout, .seconds(1)))
             outcome.finish(.failure(Expired()))
         }
         defer { timer.cancel() }

@@ -27,8 +27,14 @@ struct PostgresMultiProcessTests {
             try await CompletionCheck.createProcesses(store, count: Self.processCount)
             let created = clock.now - started
 
+            // The worker to be paused spends most of its time in steps (10 ms each, two at a time: over half a
+            // second per batch of 128), so that it is stopped holding processes outside a transaction; stopped in a
+            // transaction, its transaction would be ended by the server and its saves never attempted.
             let workers = try (1...4).map {
-                try WorkerProcess.start(url: url, schema: schema, workerID: "w\($0)", leaseMilliseconds: Self.leaseMilliseconds, in: directory)
+                try WorkerProcess.start(
+                    url: url, schema: schema, workerID: "w\($0)", leaseMilliseconds: Self.leaseMilliseconds,
+                    stepMilliseconds: $0 == 2 ? 10 : 0, in: directory
+                )
             }
             let (killed, paused) = (workers[0], workers[1])
             // A tenth of the steps saved: the workers are all busy.
