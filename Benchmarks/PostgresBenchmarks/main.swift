@@ -99,10 +99,17 @@ func newSchema() -> String {
 let transactionIdleTimeout: Duration? = option("idle-timeout-ms").flatMap { Int($0) }.map { $0 == 0 ? nil : .milliseconds($0) }
     ?? PostgresProcessStore.Configuration().transactionIdleTimeout
 
+/// `--operation-timeout-ms N` (0: none) instead of the store's default operation deadline.
+let operationTimeout: Duration? = option("operation-timeout-ms").flatMap { Int($0) }.map { $0 == 0 ? nil : .milliseconds($0) }
+    ?? PostgresProcessStore.Configuration().operationTimeout
+
 func makeStore(_ client: PostgresClient, schema: String) -> PostgresProcessStore {
     PostgresProcessStore(
         client: client,
-        configuration: .init(schema: schema, server: url.description, transactionIdleTimeout: transactionIdleTimeout),
+        configuration: .init(
+            schema: schema, server: url.description, transactionIdleTimeout: transactionIdleTimeout,
+            operationTimeout: operationTimeout
+        ),
         logger: logger
     )
 }

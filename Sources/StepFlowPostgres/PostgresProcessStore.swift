@@ -34,6 +34,10 @@ public import StepFlowRuntime
 /// `create`, `wake`, `resume` and released leases send a `NOTIFY` on the channel `<schema>_wakeup` in their
 /// transaction; ``run()`` listens on it, so ``wakeUps()`` yields for work made due by any store on any machine.
 ///
+/// Each transaction ends on the server if it waits longer than ``Configuration/transactionIdleTimeout`` for its
+/// next statement (a worker stopped mid-transaction does not keep its rows locked), and each operation fails with
+/// `.unavailable` after ``Configuration/operationTimeout`` (a connection lost mid-query does not hang a worker).
+///
 /// A row that cannot be read (a state that is not a JSON array of strings, an unknown status) never stops the
 /// others: ``claim(_:)`` returns it with a `.corruptRecord` error as its record, and ``process(_:)`` throws it.
 /// Errors talking to the server become ``ProcessStoreError`` `.unavailable`, naming the server (never a password).
