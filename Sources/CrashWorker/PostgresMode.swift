@@ -5,25 +5,31 @@ import ServiceLifecycle
 import StepFlow
 import StepFlowPostgres
 import StepFlowRuntime
+import Synchronization
 
 /// The worker's PostgreSQL mode, for the multi-process and server-restart tests: one worker on an existing schema
 /// with processes of ``PostgresMode/flow()``, run as a service (with the store's LISTEN) until no process is active.
 ///
-///     stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH] [STEP-MS]
+///     stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH] [HOLD-AT]
 ///
 /// It logs to standard output (info and above, with swift-log's `StreamLogHandler`): the tests read the worker's
 /// rejected saves (`save rejected`, with the process and the lease token) and store errors from there.
+///
+/// With `HOLD-AT` N > 0, the N-th step the worker runs logs `holding step` and takes three seconds: the test stops
+/// the worker (SIGSTOP) then, certain that it holds claimed processes and is in no transaction.
 enum PostgresMode {
     /// The flow of the tests' processes: five `Do` steps that change nothing.
     static let stepCount = 5
 
-    /// The flow, whose steps each take `stepTime` (a worker that spends most of its time in steps, rather than in
-    /// the store, is almost always holding claimed processes outside a transaction).
-    static func flow(stepTime: Duration) throws -> ProcessFlow<Input, Input> {
-        try ProcessFlow<Input, Input>("multi.v1", initialData: { _ in Input() }) {
+    /// The flow; the `holdAt`-th step run (if any) is held for three seconds, after logging `holding step`.
+    static func flow(holdAt: Int, logger: Logger) throws -> ProcessFlow<Input, Input> {
+        let stepsRun = Atomic(0)
+        return try ProcessFlow<Input, Input>("multi.v1", initialData: { _ in Input() }) {
             for index in 0..<stepCount {
-                Do("step\(index)") { _ in
-                    if stepTime > .zero { try await Task.sleep(for: stepTime) }
+                Do("step\(index)") { context in
+                    guard stepsRun.add(1, ordering: .relaxed).newValue == holdAt else { return }
+                    logger.info("holding step", metadata: ["stepflow.process": "\(context.processID)"])
+                    try await Task.sleep(for: .seconds(3))
                 }
             }
         }
@@ -32,7 +38,7 @@ enum PostgresMode {
     static func run(_ arguments: [String]) async throws -> Int32 {
         guard arguments.count >= 3 else {
             FileHandle.standardError.write(
-                Foundation.Data("usage: stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH] [STEP-MS]\n".utf8)
+                Foundation.Data("usage: stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH] [HOLD-AT]\n".utf8)
             )
             return 2
         }
@@ -41,10 +47,10 @@ enum PostgresMode {
         let lease = Duration.milliseconds(arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000)
         let concurrency = arguments.count > 4 ? Int(arguments[4]) ?? 4 : 4
         let batch = arguments.count > 5 ? Int(arguments[5]) ?? 32 : 32
-        let stepTime = Duration.milliseconds(arguments.count > 6 ? Int(arguments[6]) ?? 0 : 0)
+        let holdAt = arguments.count > 6 ? Int(arguments[6]) ?? 0 : 0
 
         var logger = Logger(label: workerID) { StreamLogHandler.standardOutput(label: $0) }
-        logger.logLevel = ProcessInfo.processInfo.environment["STEPFLOW_WORKER_DEBUG"] == nil ? .info : .debug
+        logger.logLevel = .info
         var quiet = logger
         quiet.logLevel = .critical
         var configuration = url.clientConfiguration
@@ -59,7 +65,7 @@ enum PostgresMode {
             logger: logger
         )
         let worker = FlowWorker(
-            store: store, registry: try FlowRegistry([flow(stepTime: stepTime)]),
+            store: store, registry: try FlowRegistry([flow(holdAt: holdAt, logger: logger)]),
             configuration: .init(
                 workerID: workerID, concurrency: concurrency, batchSize: batch, idleInterval: .milliseconds(100),
                 leaseDuration: lease, errorBackoff: .milliseconds(50), maxErrorBackoff: .milliseconds(500)

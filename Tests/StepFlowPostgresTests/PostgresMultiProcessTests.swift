@@ -27,21 +27,19 @@ struct PostgresMultiProcessTests {
             try await CompletionCheck.createProcesses(store, count: Self.processCount)
             let created = clock.now - started
 
-            // The worker to be paused spends most of its time in steps (10 ms each, two at a time: over half a
-            // second per batch of 128), so that it is stopped holding processes outside a transaction; stopped in a
-            // transaction, its transaction would be ended by the server and its saves never attempted.
+            // The worker to be paused holds its 1,000th step for three seconds: stopped then, it holds claimed
+            // processes and is in no transaction (stopped in a transaction, the server would end the transaction and
+            // its saves would never be attempted, so none could be rejected).
             let workers = try (1...4).map {
                 try WorkerProcess.start(
                     url: url, schema: schema, workerID: "w\($0)", leaseMilliseconds: Self.leaseMilliseconds,
-                    stepMilliseconds: $0 == 2 ? 10 : 0, in: directory
+                    holdAt: $0 == 2 ? 1000 : 0, in: directory
                 )
             }
             let (killed, paused) = (workers[0], workers[1])
-            // A tenth of the steps saved: the workers are all busy.
-            let total = Self.processCount * CompletionCheck.stepPaths.count
             let deadline = clock.now.advanced(by: .seconds(60))
-            while try await CompletionCheck.savedSteps(session.client, schema: schema) < total / 10, clock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+            while !paused.logLines.contains(where: { $0.contains("holding step") }), clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
             }
             #expect(killed.send(SIGKILL))
             #expect(paused.send(SIGSTOP))
@@ -49,8 +47,6 @@ struct PostgresMultiProcessTests {
             let pausedAt = try await CompletionCheck.savedSteps(session.client, schema: schema)
             // Stopped for three times its lease, and until the others have taken over every process it held (a
             // lapsed lease is due at its expiry, behind the processes saved before it).
-            // A transaction it was in the middle of is ended by the server (the store's transaction idle timeout,
-            // the lease here), which releases its rows' locks.
             try await Task.sleep(for: .milliseconds(3 * Self.leaseMilliseconds))
             let takeoverDeadline = clock.now.advanced(by: .seconds(30))
             var held = try await Self.leasedProcesses(session, schema: schema, owner: paused.workerID)

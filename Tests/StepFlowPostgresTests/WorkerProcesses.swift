@@ -43,15 +43,15 @@ struct WorkerProcess {
         return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
     }()
 
-    /// Starts a worker on `schema` of the database at `url`, logging to `directory/<workerID>.log`, whose steps
-    /// each take `stepMilliseconds`.
+    /// Starts a worker on `schema` of the database at `url`, logging to `directory/<workerID>.log`; with `holdAt`
+    /// N > 0, its N-th step logs `holding step` and takes three seconds.
     static func start(
-        url: String, schema: String, workerID: String, leaseMilliseconds: Int, stepMilliseconds: Int = 0, in directory: URL
+        url: String, schema: String, workerID: String, leaseMilliseconds: Int, holdAt: Int = 0, in directory: URL
     ) throws -> WorkerProcess {
         let path = try #require(executable, "build the stepflow-crash-worker target")
         let logPath = directory.appendingPathComponent("\(workerID).log").path
         // Concurrency 2, batches of 128: larger batches make fewer rounds, the debug build's main cost.
-        let pid = try spawn(path, ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "2", "128", "\(stepMilliseconds)"], output: logPath)
+        let pid = try spawn(path, ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "2", "128", "\(holdAt)"], output: logPath)
         return WorkerProcess(pid: pid, workerID: workerID, logPath: logPath)
     }
 
