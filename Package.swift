@@ -78,10 +78,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The worker process the crash tests SIGKILL and restart (not a product).
+        // The worker process the crash tests SIGKILL and restart (not a product); with `postgres` as its first
+        // argument, a worker on a PostgreSQL schema for the multi-process and server-restart tests.
         .executableTarget(
             name: "stepflow-crash-worker",
-            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/CrashWorker",
             swiftSettings: swiftSettings
         ),
@@ -112,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowPostgresTests",
             dependencies: [
-                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting",
+                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,6 +9,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -45,6 +46,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "StoreBenchmark"
+        ),
+        // Durable throughput, wake-up latency and claim cost of the runtime on the PostgreSQL store, with
+        // pgbench's commit rate on the same server beside them (release-mode executable).
+        .executableTarget(
+            name: "PostgresBenchmarks",
+            dependencies: [
+                .product(name: "StepFlow", package: "StepFlow"),
+                .product(name: "StepFlowRuntime", package: "StepFlow"),
+                .product(name: "StepFlowPostgres", package: "StepFlow"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "PostgresBenchmarks"
         ),
     ],
     swiftLanguageModes: [.v6]

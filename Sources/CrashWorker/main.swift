@@ -3,6 +3,7 @@
 // worker on an SQLite store. The tests SIGKILL it at random moments and start it again.
 //
 // Usage: stepflow-crash-worker STORE LOG PROCESSES [CONCURRENCY]
+//        stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH]  (see PostgresMode)
 import Foundation
 import Logging
 import StepFlow
@@ -17,6 +18,9 @@ struct Data: Codable, Sendable {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count > 1, arguments[1] == "postgres" {
+    exit(try await PostgresMode.run(Array(arguments.dropFirst(2))))
+}
 guard arguments.count >= 4, let count = Int(arguments[3]) else {
     FileHandle.standardError.write("usage: stepflow-crash-worker STORE LOG PROCESSES [CONCURRENCY]\n".data(using: .utf8)!)
     exit(2)

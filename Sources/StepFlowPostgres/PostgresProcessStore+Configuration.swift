@@ -18,16 +18,32 @@ extension PostgresProcessStore {
         public var startTimeout: Duration
         /// How long ``PostgresProcessStore/run()`` waits before it listens again after losing its connection.
         public var listenRetryDelay: Duration
+        /// The longest one of the store's transactions may wait for its next statement before the server ends the
+        /// session and rolls it back (`idle_in_transaction_session_timeout`, set in each transaction).
+        ///
+        /// A worker stopped in the middle of a save-and-claim transaction (a long pause, a lost network) holds the
+        /// locks on its rows until then, and no other worker can take those processes over meanwhile: keep it no
+        /// longer than the workers' lease duration. `nil` leaves the server's setting.
+        public var transactionIdleTimeout: Duration?
+        /// The longest the store waits for one operation (a connection from the pool, then its statements) before
+        /// it gives up with ``ProcessStoreError`` `.unavailable`, which the worker retries after its back-off.
+        ///
+        /// It bounds waits that would otherwise never end: PostgresNIO can leave a query unanswered when the server
+        /// ends the connection just as the query is sent. `nil` waits as long as the operation takes.
+        public var operationTimeout: Duration?
 
         /// A configuration; by default the tables live in the schema `stepflow`.
         public init(
             schema: String = "stepflow", server: String = "the PostgreSQL server", startTimeout: Duration = .seconds(10),
-            listenRetryDelay: Duration = .seconds(1)
+            listenRetryDelay: Duration = .seconds(1), transactionIdleTimeout: Duration? = .seconds(10),
+            operationTimeout: Duration? = .seconds(30)
         ) {
             self.schema = schema
             self.server = server
             self.startTimeout = startTimeout
             self.listenRetryDelay = listenRetryDelay
+            self.transactionIdleTimeout = transactionIdleTimeout
+            self.operationTimeout = operationTimeout
         }
 
         /// The channel of `NOTIFY` wake-ups.

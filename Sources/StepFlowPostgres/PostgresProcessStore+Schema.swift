@@ -97,14 +97,14 @@ extension PostgresProcessStore {
 
         let selectProcess: String
         let selectProcessForUpdate: String
-        let insertProcess: String
+        let insertProcesses: String
+        let selectProcesses: String
         let claimDue: String
         let claimOne: String
-        let commitUpdate: String
-        let insertHistory: String
+        let commitUpdates: String
         let selectHistory: String
-        let renewLease: String
-        let releaseLease: String
+        let renewLeases: String
+        let releaseLeases: String
         let applyCommand: String
         let nextDueDate: String
         let dueCount: String
@@ -130,12 +130,18 @@ extension PostgresProcessStore {
             recordMigration = "INSERT INTO \(schema).migrations (version, name) VALUES ($1, $2)"
             selectProcess = "SELECT \(columns) FROM \(processes) WHERE id = $1"
             selectProcessForUpdate = "SELECT \(columns) FROM \(processes) WHERE id = $1 FOR UPDATE"
-            insertProcess = """
+            // A batch of new processes as arrays; ids that exist already (or twice in the batch) are skipped, and
+            // the caller reads them with `selectProcesses`.
+            insertProcesses = """
                 INSERT INTO \(processes) (\(columns))
-                VALUES ($1, $2, $3, $4, $5, 'running', $6, 0, 0, NULL, $6, $6, NULL, NULL, 0)
+                SELECT n.id, n.flow_name, n.state, n.input, n.data, 'running', n.now, 0, 0, NULL, n.now, n.now, NULL, NULL, 0
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bigint[]) WITH ORDINALITY
+                    AS n(id, flow_name, state, input, data, now, ordinal)
+                ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING
                 RETURNING \(columns)
                 """
+            selectProcesses = "SELECT \(columns) FROM \(processes) WHERE id = ANY($1::text[])"
             // One statement: the due ids, earliest first, skipping rows another worker is claiming right now,
             // leased at once. `due.due_at` is the due time before the claim, to put the rows back in order.
             claimDue = """
@@ -158,35 +164,59 @@ extension PostgresProcessStore {
                 WHERE id = $3 AND \(active) AND (lease_expires_at IS NULL OR lease_expires_at <= $4) AND ($5 OR due_at <= $4)
                 RETURNING \(columns)
                 """
-            commitUpdate = """
-                UPDATE \(processes) SET
-                    state = coalesce($1, state), data = coalesce($2, data), status = $3, due_at = $4,
-                    step_count = coalesce($5, step_count), attempt = $6, last_error = $7, updated_at = $8,
-                    lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = $9 AND lease_token = $10 AND \(active)
-                RETURNING id
-                """
-            insertHistory = """
-                INSERT INTO \(schema).history (
-                    process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
-                    error, worker, lease_token
-                ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            // One statement per batch: the updates' columns as arrays, one row each, saved only where the process
+            // still has the update's lease token and is active; history rows are inserted for the saved ones only.
+            // `saved` returns the ids saved, and the caller marks the others rejected.
+            commitUpdates = """
+                WITH u AS (
+                    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::text[], $6::bigint[],
+                        $7::bigint[], $8::bigint[], $9::text[], $10::bigint[])
+                    AS u(id, token, state, data, status, due_at, step_count, attempt, last_error, updated_at)
+                ), saved AS (
+                    UPDATE \(processes) AS p SET
+                        state = coalesce(u.state, p.state), data = coalesce(u.data, p.data), status = u.status,
+                        due_at = u.due_at, step_count = coalesce(u.step_count, p.step_count), attempt = u.attempt,
+                        last_error = u.last_error, updated_at = u.updated_at, lease_owner = NULL, lease_expires_at = NULL
+                    FROM u
+                    WHERE p.id = u.id AND p.lease_token = u.token AND p.\(active)
+                    RETURNING p.id
+                ), history AS (
+                    INSERT INTO \(schema).history (
+                        process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
+                        error, worker, lease_token
+                    )
+                    SELECT h.process_id, h.sequence, h.started_at, h.step_path, h.state_before, h.state_after,
+                        h.duration_ns, h.outcome, h.error, h.worker, h.lease_token
+                    FROM unnest($11::text[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[],
+                        $17::bigint[], $18::text[], $19::text[], $20::text[], $21::bigint[]) WITH ORDINALITY
+                        AS h(process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
+                            error, worker, lease_token, n)
+                    WHERE h.process_id IN (SELECT id FROM saved)
+                    ORDER BY h.n
+                )
+                SELECT id FROM saved
                 """
             selectHistory = """
                 SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
                     lease_token
                 FROM \(schema).history WHERE process_id = $1 ORDER BY id
                 """
-            renewLease = """
-                UPDATE \(processes) SET lease_expires_at = $1, due_at = $1
-                WHERE id = $2 AND lease_token = $3 AND lease_owner = $4 AND \(active)
-                RETURNING id
+            renewLeases = """
+                UPDATE \(processes) AS p SET lease_expires_at = $1, due_at = $1
+                FROM unnest($2::text[], $3::bigint[]) AS u(id, token)
+                WHERE p.id = u.id AND p.lease_token = u.token AND p.lease_owner = $4 AND p.\(active)
+                RETURNING p.id
                 """
-            releaseLease = """
-                UPDATE \(processes) SET lease_owner = NULL, lease_expires_at = NULL,
-                    due_at = CASE WHEN \(active) THEN $1 ELSE due_at END
-                WHERE id = $2 AND lease_token = $3 AND lease_owner = $4
-                RETURNING id
+            // Released leases wake the idle workers (in the same statement, so at commit) when any was released.
+            releaseLeases = """
+                WITH released AS (
+                    UPDATE \(processes) AS p SET lease_owner = NULL, lease_expires_at = NULL,
+                        due_at = CASE WHEN p.\(active) THEN $1 ELSE p.due_at END
+                    FROM unnest($2::text[], $3::bigint[]) AS u(id, token)
+                    WHERE p.id = u.id AND p.lease_token = u.token AND p.lease_owner = $4
+                    RETURNING p.id
+                )
+                SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify($5, '') END::text FROM released
                 """
             applyCommand = """
                 UPDATE \(processes) SET

@@ -18,10 +18,19 @@ enum Transactions {
     }
 
     /// Runs `body` between `BEGIN` and `COMMIT`, rolling back when it throws (and rethrowing its error as it is).
+    ///
+    /// With `idleTimeout`, the server ends the session if the transaction waits longer than that for its next
+    /// statement (`SET LOCAL idle_in_transaction_session_timeout`): a program stopped in the middle of a transaction
+    /// (a pause, a lost network) then holds its rows' locks no longer than that, instead of keeping other workers
+    /// from taking its processes over after their leases lapse.
     static func transaction<T: Sendable>(
-        _ connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        _ connection: PostgresConnection, idleTimeout: Duration? = nil, logger: Logger, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await rows(connection, "BEGIN", logger: logger)
+        if let idleTimeout {
+            let milliseconds = max(1, Int64(idleTimeout.timeInterval * 1000))
+            try await rows(connection, "SET LOCAL idle_in_transaction_session_timeout = \(milliseconds)", logger: logger)
+        }
         let value: T
         do {
             value = try await body(connection)
@@ -69,35 +78,66 @@ enum Transactions {
         try await rows(connection, sql.notify, binds, logger: logger)
     }
 
+    /// Creates a batch of processes with one statement (``PostgresProcessStore/SQL/insertProcesses``), then reads
+    /// the ones that existed already with a second, checking that each has the same flow.
     static func create(
-        _ connection: PostgresConnection, _ process: NewProcess, _ sql: SQL, logger: Logger, server: String
-    ) async throws -> (record: ProcessRecord, created: Bool) {
-        var binds = PostgresBindings()
-        binds.append(process.id.rawValue)
-        binds.append(process.flowName)
-        binds.append(Columns.json(process.state))
-        try binds.append(process.input)
-        try binds.append(process.data)
-        binds.append(Columns.milliseconds(process.now))
-        if let row = try await rows(connection, sql.insertProcess, binds, logger: logger).first {
-            return (try RowReader.record(row, server: server), true)
+        _ connection: PostgresConnection, _ processes: [NewProcess], _ sql: SQL, logger: Logger, server: String
+    ) async throws -> [(record: ProcessRecord, created: Bool)] {
+        var (ids, flows, states) = (ArrayParameter.text(capacity: processes.count), ArrayParameter.text(capacity: processes.count),
+                                    ArrayParameter.text(capacity: processes.count))
+        var (inputs, data, times) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count),
+                                     ArrayParameter.bigint(capacity: processes.count))
+        for process in processes {
+            ids.append(process.id.rawValue)
+            flows.append(process.flowName)
+            states.append(Columns.json(process.state))
+            inputs.append(process.input)
+            data.append(process.data)
+            times.append(Columns.milliseconds(process.now))
         }
-        var select = PostgresBindings()
-        select.append(process.id.rawValue)
-        guard let row = try await rows(connection, sql.selectProcess, select, logger: logger).first else {
-            throw ProcessStoreError(
-                .unavailable, processID: process.id, "process '\(process.id)' vanished while it was created at \(server)"
-            )
+        var binds = PostgresBindings(capacity: 6)
+        for column in [ids, flows, states, inputs, data, times] { binds.append(column) }
+        var inserted: [ProcessID: ProcessRecord] = [:]
+        for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
+            let record = try RowReader.record(row, server: server)
+            inserted[record.id] = record
         }
-        let reader = RowReader(row, processID: process.id, server: server)
-        let flowName = try reader.text(1, "flow_name")
-        guard flowName == process.flowName else {
-            throw ProcessStoreError(
-                .conflict, processID: process.id,
-                "process '\(process.id)' already exists with flow '\(flowName)', not '\(process.flowName)'"
-            )
+        var existing: [ProcessID: ProcessRecord] = [:]
+        let others = processes.filter { inserted[$0.id] == nil }
+        if !others.isEmpty {
+            var missing = ArrayParameter.text(capacity: others.count)
+            for process in others { missing.append(process.id.rawValue) }
+            var select = PostgresBindings(capacity: 1)
+            select.append(missing)
+            for row in try await rows(connection, sql.selectProcesses, select, logger: logger) {
+                let reader = RowReader(row, server: server)
+                existing[reader.processID] = try reader.record()
+            }
         }
-        return (try reader.record(), false)
+        var results: [(record: ProcessRecord, created: Bool)] = []
+        results.reserveCapacity(processes.count)
+        var reported = Set<ProcessID>()
+        for process in processes {
+            // A process is created by its first occurrence in the batch; a later one finds it, like an existing one.
+            let (first, _) = reported.insert(process.id)
+            if first, let record = inserted[process.id] {
+                results.append((record, true))
+                continue
+            }
+            guard let record = inserted[process.id] ?? existing[process.id] else {
+                throw ProcessStoreError(
+                    .unavailable, processID: process.id, "process '\(process.id)' vanished while it was created at \(server)"
+                )
+            }
+            guard record.flowName == process.flowName else {
+                throw ProcessStoreError(
+                    .conflict, processID: process.id,
+                    "process '\(process.id)' already exists with flow '\(record.flowName)', not '\(process.flowName)'"
+                )
+            }
+            results.append((record, false))
+        }
+        return results
     }
 
     static func processes(
@@ -139,75 +179,110 @@ enum Transactions {
         return claimed.sorted { ($0.due ?? .min, $0.claimed.id) < ($1.due ?? .min, $1.claimed.id) }.map(\.claimed)
     }
 
+    /// Saves a batch of updates with one statement (``PostgresProcessStore/SQL/commitUpdates``): each only with its
+    /// lease token, with the history entries of the saved ones. The rows are updated in id order, so that two
+    /// workers saving overlapping batches (a stale one among them) lock them in the same order and never deadlock.
     static func commit(_ connection: PostgresConnection, _ updates: [ProcessUpdate], _ sql: SQL, logger: Logger) async throws -> [CommitOutcome] {
-        var outcomes: [CommitOutcome] = []
-        outcomes.reserveCapacity(updates.count)
-        for update in updates {
-            var binds = PostgresBindings()
-            binds.append(update.state.map(Columns.json))
-            try binds.append(update.data)
-            binds.append(update.status.rawValue)
-            binds.append(update.dueAt.map(Columns.milliseconds))
-            binds.append(update.stepCount.map { Int64($0) })
-            binds.append(Int64(update.attempt))
-            binds.append(update.lastError)
-            binds.append(Columns.milliseconds(update.now))
-            binds.append(update.id.rawValue)
-            binds.append(update.leaseToken)
-            guard try await !rows(connection, sql.commitUpdate, binds, logger: logger).isEmpty else {
-                outcomes.append(.rejected)
-                continue
-            }
-            if let entry = update.history {
-                var history = PostgresBindings()
-                history.append(update.id.rawValue)
-                history.append(Int64(entry.sequence))
-                history.append(Columns.milliseconds(entry.startedAt))
-                history.append(entry.stepPath)
-                history.append(Columns.json(entry.before))
-                history.append(Columns.json(entry.after))
-                history.append(Columns.nanoseconds(entry.duration))
-                history.append(entry.outcome.rawValue)
-                history.append(entry.error)
-                history.append(entry.worker)
-                history.append(entry.leaseToken)
-                try await rows(connection, sql.insertHistory, history, logger: logger)
-            }
-            outcomes.append(.saved)
+        let ordered = updates.sorted { $0.id < $1.id }
+        let count = ordered.count
+        var (ids, tokens, states, data) = (ArrayParameter.text(capacity: count), ArrayParameter.bigint(capacity: count),
+                                           ArrayParameter.text(capacity: count * 8), ArrayParameter.bytea(capacity: count))
+        var (statuses, dueAt, stepCounts) = (ArrayParameter.text(capacity: count), ArrayParameter.bigint(capacity: count),
+                                             ArrayParameter.bigint(capacity: count))
+        var (attempts, errors, times) = (ArrayParameter.bigint(capacity: count), ArrayParameter.text(capacity: count),
+                                         ArrayParameter.bigint(capacity: count))
+        var history = HistoryColumns(capacity: count)
+        for update in ordered {
+            ids.append(update.id.rawValue)
+            tokens.append(update.leaseToken)
+            states.append(update.state.map(Columns.json))
+            data.append(update.data)
+            statuses.append(update.status.rawValue)
+            dueAt.append(update.dueAt.map(Columns.milliseconds))
+            stepCounts.append(update.stepCount.map { Int64($0) })
+            attempts.append(Int64(update.attempt))
+            errors.append(update.lastError)
+            times.append(Columns.milliseconds(update.now))
+            if let entry = update.history { history.append(entry, of: update.id) }
         }
-        return outcomes
+        var binds = PostgresBindings(capacity: 21)
+        for column in [ids, tokens, states, data, statuses, dueAt, stepCounts, attempts, errors, times] { binds.append(column) }
+        history.bind(into: &binds)
+        let saved = Set(try await rows(connection, sql.commitUpdates, binds, logger: logger).map { try $0.decode(String.self) })
+        return updates.map { saved.contains($0.id.rawValue) ? .saved : .rejected }
     }
 
+    /// The columns of a batch's history entries, as arrays.
+    private struct HistoryColumns {
+        var processIDs, sequences, startedAt, stepPaths, before, after: ArrayParameter
+        var durations, outcomes, errors, workers, tokens: ArrayParameter
+
+        init(capacity: Int) {
+            (processIDs, sequences, startedAt) = (.text(capacity: capacity), .bigint(capacity: capacity), .bigint(capacity: capacity))
+            (stepPaths, before, after) = (.text(capacity: capacity * 2), .text(capacity: capacity * 8), .text(capacity: capacity * 8))
+            (durations, outcomes, errors) = (.bigint(capacity: capacity), .text(capacity: capacity), .text(capacity: capacity))
+            (workers, tokens) = (.text(capacity: capacity), .bigint(capacity: capacity))
+        }
+
+        mutating func append(_ entry: HistoryEntry, of id: ProcessID) {
+            processIDs.append(id.rawValue)
+            sequences.append(Int64(entry.sequence))
+            startedAt.append(Columns.milliseconds(entry.startedAt))
+            stepPaths.append(entry.stepPath)
+            before.append(Columns.json(entry.before))
+            after.append(Columns.json(entry.after))
+            durations.append(Columns.nanoseconds(entry.duration))
+            outcomes.append(entry.outcome.rawValue)
+            errors.append(entry.error)
+            workers.append(entry.worker)
+            tokens.append(entry.leaseToken)
+        }
+
+        func bind(into binds: inout PostgresBindings) {
+            for column in [processIDs, sequences, startedAt, stepPaths, before, after, durations, outcomes, errors, workers, tokens] {
+                binds.append(column)
+            }
+        }
+    }
+
+    /// The ids and tokens of `processes`, as two arrays.
+    private static func leaseColumns(_ processes: [ProcessLeaseToken]) -> (ids: ArrayParameter, tokens: ArrayParameter) {
+        var (ids, tokens) = (ArrayParameter.text(capacity: processes.count), ArrayParameter.bigint(capacity: processes.count))
+        for held in processes.sorted(by: { $0.id < $1.id }) {
+            ids.append(held.id.rawValue)
+            tokens.append(held.token)
+        }
+        return (ids, tokens)
+    }
+
+    /// Extends the leases in one statement; returns the ids still held, in the order given.
     static func renewLeases(
         _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, until: Date, _ sql: SQL, logger: Logger
     ) async throws -> [ProcessID] {
-        let expiry = Columns.milliseconds(until)
-        var renewed: [ProcessID] = []
-        for held in processes {
-            var binds = PostgresBindings()
-            binds.append(expiry)
-            binds.append(held.id.rawValue)
-            binds.append(held.token)
-            binds.append(owner)
-            if try await !rows(connection, sql.renewLease, binds, logger: logger).isEmpty { renewed.append(held.id) }
-        }
-        return renewed
+        let (ids, tokens) = leaseColumns(processes)
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(Columns.milliseconds(until))
+        binds.append(ids)
+        binds.append(tokens)
+        binds.append(owner)
+        let renewed = Set(try await rows(connection, sql.renewLeases, binds, logger: logger).map { try $0.decode(String.self) })
+        return processes.map(\.id).filter { renewed.contains($0.rawValue) }
     }
 
+    /// Gives the leases back in one statement, which also wakes the idle workers when any was released; returns
+    /// how many were.
     static func releaseLeases(
         _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, now: Date, _ sql: SQL, logger: Logger
     ) async throws -> Int {
-        let due = Columns.milliseconds(now)
-        var released = 0
-        for held in processes {
-            var binds = PostgresBindings()
-            binds.append(due)
-            binds.append(held.id.rawValue)
-            binds.append(held.token)
-            binds.append(owner)
-            released += try await rows(connection, sql.releaseLease, binds, logger: logger).count
-        }
-        return released
+        let (ids, tokens) = leaseColumns(processes)
+        var binds = PostgresBindings(capacity: 5)
+        binds.append(Columns.milliseconds(now))
+        binds.append(ids)
+        binds.append(tokens)
+        binds.append(owner)
+        binds.append(sql.channel)
+        let row = try await rows(connection, sql.releaseLeases, binds, logger: logger).first
+        return try row?.makeRandomAccess()[0].decode(Int.self) ?? 0
     }
 
     /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result,

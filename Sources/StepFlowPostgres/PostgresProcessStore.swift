@@ -26,11 +26,17 @@ public import StepFlowRuntime
 /// Its tables live in their own schema (`stepflow` unless configured otherwise), created and upgraded by
 /// ``migrate()`` under a transaction-scoped advisory lock, so several workers may start at once. Every
 /// ``claim(_:)`` is one statement that finds due processes through a partial index on the due time and skips rows
-/// another worker is claiming (`FOR UPDATE SKIP LOCKED`); every ``commit(_:)`` is one transaction, each update
-/// saved only with the current lease token.
+/// another worker is claiming (`FOR UPDATE SKIP LOCKED`); every ``commit(_:)`` is one statement for the whole
+/// batch (its columns bound as arrays and read back with `unnest`), each update saved only with the current lease
+/// token, with the saved steps' history; ``commit(_:thenClaim:)`` adds the next claim in the same transaction.
+/// Renewing and releasing leases are one statement per batch too.
 ///
 /// `create`, `wake`, `resume` and released leases send a `NOTIFY` on the channel `<schema>_wakeup` in their
 /// transaction; ``run()`` listens on it, so ``wakeUps()`` yields for work made due by any store on any machine.
+///
+/// Each transaction ends on the server if it waits longer than ``Configuration/transactionIdleTimeout`` for its
+/// next statement (a worker stopped mid-transaction does not keep its rows locked), and each operation fails with
+/// `.unavailable` after ``Configuration/operationTimeout`` (a connection lost mid-query does not hang a worker).
 ///
 /// A row that cannot be read (a state that is not a JSON array of strings, an unknown status) never stops the
 /// others: ``claim(_:)`` returns it with a `.corruptRecord` error as its record, and ``process(_:)`` throws it.
@@ -109,14 +115,24 @@ public final class PostgresProcessStore: ProcessStore, Service {
 
     // MARK: - Access
 
-    /// Runs `body` on a connection; server errors become `.unavailable` errors naming the server.
+    /// Runs `body` on a connection; server errors become `.unavailable` errors naming the server, and so does an
+    /// operation that takes longer than ``Configuration/operationTimeout`` (see ``OperationDeadline``).
     func withConnection<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
+        _ operation: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let (client, timeout) = (client, configuration.operationTimeout)
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await OperationDeadline.run(within: timeout) {
+                try await client.withConnection { connection in try await body(connection) }
+            }
         } catch let error as ProcessStoreError {
             throw error
+        } catch is OperationDeadline.Expired {
+            throw ProcessStoreError(
+                .unavailable,
+                "the PostgreSQL store at \(configuration.server) did not \(operation()) within \(timeout.map { "\($0)" } ?? "")"
+                    + " (the server or the connection may be down): the operation was abandoned; retry it"
+            )
         } catch {
             throw unavailable(operation(), error)
         }
@@ -124,11 +140,11 @@ public final class PostgresProcessStore: ProcessStore, Service {
 
     /// Runs `body` in one transaction; server errors become `.unavailable` errors naming the server.
     func transaction<T: Sendable>(
-        _ operation: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T
+        _ operation: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let logger = logger
+        let (logger, idleTimeout) = (logger, configuration.transactionIdleTimeout)
         return try await withConnection(operation()) { connection in
-            try await Transactions.transaction(connection, logger: logger, body)
+            try await Transactions.transaction(connection, idleTimeout: idleTimeout, logger: logger, body)
         }
     }
 
@@ -165,11 +181,8 @@ public final class PostgresProcessStore: ProcessStore, Service {
         let (sql, logger, server) = (sql, logger, configuration.server)
         let operation = processes.count == 1 ? "create process '\(processes[0].id)'" : "create \(processes.count) processes"
         let results = try await transaction(operation) { connection in
-            var results: [Created] = []
-            for process in processes {
-                let (record, created) = try await Transactions.create(connection, process, sql, logger: logger, server: server)
-                results.append(Created(record: record, created: created))
-            }
+            let results = try await Transactions.create(connection, processes, sql, logger: logger, server: server)
+                .map { Created(record: $0.record, created: $0.created) }
             if results.contains(where: \.created) { try await Transactions.notify(connection, sql, logger: logger) }
             return results
         }
@@ -222,15 +235,37 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] {
         guard !updates.isEmpty else { return [] }
         let (sql, logger) = (sql, logger)
-        return try await transaction("commit \(updates.count) updates") { connection in
+        // One statement: its own transaction.
+        return try await withConnection("commit \(updates.count) updates") { connection in
             try await Transactions.commit(connection, updates, sql, logger: logger)
         }
+    }
+
+    /// Saves `updates` and claims the next batch in one transaction: the claim sees the saves.
+    public func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+    {
+        guard !updates.isEmpty else { return ([], try await claim(request)) }
+        guard request.limit > 0 else { return (try await commit(updates), []) }
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        let result = try await transaction("commit \(updates.count) updates and claim processes") { connection in
+            let outcomes = try await Transactions.commit(connection, updates, sql, logger: logger)
+            let claimed = try await Transactions.claim(connection, request, sql, logger: logger, server: server)
+            return CommitAndClaim(outcomes: outcomes, claimed: claimed)
+        }
+        return (result.outcomes, result.claimed)
+    }
+
+    /// What ``commit(_:thenClaim:)``'s transaction returns (a tuple is not `Sendable` across its boundary).
+    private struct CommitAndClaim: Sendable {
+        let outcomes: [CommitOutcome]
+        let claimed: [ClaimedProcess]
     }
 
     public func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
         guard !processes.isEmpty else { return [] }
         let (sql, logger) = (sql, logger)
-        return try await transaction("renew leases") { connection in
+        return try await withConnection("renew leases") { connection in
             try await Transactions.renewLeases(connection, processes, owner: owner, until: until, sql, logger: logger)
         }
     }
@@ -238,9 +273,9 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
         if !processes.isEmpty {
             let (sql, logger) = (sql, logger)
-            try await transaction("release leases") { connection in
-                let released = try await Transactions.releaseLeases(connection, processes, owner: owner, now: now, sql, logger: logger)
-                if released > 0 { try await Transactions.notify(connection, sql, logger: logger) }
+            // One statement, which also sends the NOTIFY when it releases any lease.
+            _ = try await withConnection("release leases") { connection in
+                try await Transactions.releaseLeases(connection, processes, owner: owner, now: now, sql, logger: logger)
             }
         }
         broadcaster.signal()

@@ -29,17 +29,18 @@ enum TestDatabase {
         "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
     }
 
-    /// A client configuration for the test database, with a small pool.
-    static func clientConfiguration() throws -> (PostgresClient.Configuration, PostgresProcessStore.DatabaseURL) {
-        let url = try PostgresProcessStore.DatabaseURL(try #require(TestDatabase.url, skipMessage))
+    /// A client configuration for the test database (or the one at `url`), with a small pool.
+    static func clientConfiguration(url: String? = nil) throws -> (PostgresClient.Configuration, PostgresProcessStore.DatabaseURL) {
+        let url = try PostgresProcessStore.DatabaseURL(try #require(url ?? TestDatabase.url, skipMessage))
         var configuration = url.clientConfiguration
         configuration.options.maximumConnections = 4
         return (configuration, url)
     }
 
-    /// Runs `body` with a running client on the test database, then drops the schemas it made with it.
-    static func withClient<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
-        let (configuration, url) = try clientConfiguration()
+    /// Runs `body` with a running client on the test database (or the one at `url`), then drops the schemas it
+    /// made with it.
+    static func withClient<T: Sendable>(url: String? = nil, _ body: (Session) async throws -> T) async throws -> T {
+        let (configuration, url) = try clientConfiguration(url: url)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let session = Session(client: client, url: url)
         return try await withThrowingTaskGroup(of: Void.self) { group in
