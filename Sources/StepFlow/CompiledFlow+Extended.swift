@@ -16,8 +16,13 @@ extension CompiledFlow {
             return StepResult(state: encode(state), stepPath: nil, outcome: .noStep)
         }
         // The first branch that is ready runs; the others wait their turn.
-        guard let position = state.events.indices.first(where: { readyTime(of: state.events[$0], in: state, now: now, received: environment.receivedSignals).map { $0 <= now } ?? false }) else {
-            return StepResult(state: encode(state), stepPath: nil, outcome: .waiting, notBefore: nextReadyTime(of: state, now: now, received: environment.receivedSignals, except: nil))
+        let received = environment.receivedSignals
+        let ready = state.events.indices.first { position in
+            readyTime(of: state.events[position], in: state, now: now, received: received).map { $0 <= now } ?? false
+        }
+        guard let position = ready else {
+            let notBefore = nextReadyTime(of: state, now: now, received: received, except: nil)
+            return StepResult(state: encode(state), stepPath: nil, outcome: .waiting, notBefore: notBefore)
         }
         let event = state.events[position]
         let transition = transitions[Int(event)]
@@ -27,7 +32,7 @@ extension CompiledFlow {
         let next: Int32
         var outcome = StepResult.Outcome.advanced
         do {
-            next = try await runStep(transition, at: event, in: &state, context: context, now: now, received: environment.receivedSignals)
+            next = try await runStep(transition, at: event, in: &state, context: context, now: now, received: received)
         } catch {
             return try await failed(
                 with: error, at: position, transition: transition, state: &state, context: context,
@@ -41,7 +46,7 @@ extension CompiledFlow {
         let justPolled = outcome == .waiting && extensions!.waits[item]?.schedule == nil && transition.kind == .condition
         return StepResult(
             state: encode(state), stepPath: path, outcome: outcome,
-            notBefore: nextReadyTime(of: state, now: now, received: environment.receivedSignals, except: justPolled ? next : nil)
+            notBefore: nextReadyTime(of: state, now: now, received: received, except: justPolled ? next : nil)
         )
     }
 

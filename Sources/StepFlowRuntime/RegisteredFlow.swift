@@ -35,6 +35,9 @@ public protocol RegisteredFlow: Sendable {
 
     /// The state that cancels a process in `state` by running its compensations, or `nil` when it has nothing to undo.
     func cancelling(_ state: FlowState) -> FlowState?
+
+    /// Whether a process in `state` is running its compensations (after a failure or a cancellation).
+    func isCompensating(_ state: FlowState) -> Bool
 }
 
 /// The coders of processes' input and data, shared by every step: making and releasing a coder for each
@@ -74,6 +77,8 @@ extension ProcessFlow: RegisteredFlow {
     public var awaitedSignals: [String: any (Decodable & Sendable).Type] { flow.awaitedSignals }
 
     public func cancelling(_ state: FlowState) -> FlowState? { (try? flow.cancelling(state)) ?? nil }
+
+    public func isCompensating(_ state: FlowState) -> Bool { flow.isCompensating(state) }
 
     /// Decodes the record's input and data, advances it by one step and encodes the result as an update.
     /// Undecodable input or data fails the process with a reason and keeps the stored values. Data whose bytes

@@ -67,10 +67,20 @@ public struct StepFlowClient: Sendable {
     /// (registered with this client) has compensable steps done is asked to stop instead: the step in flight (if any)
     /// saves, then the compensations run, last step first, each a durable step, and the process ends `cancelled`
     /// with `reason` as its last error. Put who cancelled in the reason (`"by alice: release frozen"`).
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` for a process that is already running its compensations
+    ///   (it ends `failed` or `cancelled` once they are done; stopping them halfway would leave work half undone).
     @discardableResult
     public func cancel(_ id: ProcessID, reason: String) async throws -> ProcessRecord {
         let record = try await process(id)
-        if !record.status.isFinished, let flow = registry.flow(named: record.flowName), flow.cancelling(record.state) != nil {
+        let flow = registry.flow(named: record.flowName)
+        if !record.status.isFinished, flow?.isCompensating(record.state) == true {
+            throw ProcessStoreError(
+                .invalidCommand, processID: id,
+                "process '\(id)' is already running its compensations; it ends once they are done, so it is not stopped halfway"
+            )
+        }
+        if !record.status.isFinished, let flow, flow.cancelling(record.state) != nil {
             _ = try await store.sendSignal(to: id, name: ProcessSignal.cancellation, payload: Data(reason.utf8), now: clock.now)
             return try await process(id)
         }

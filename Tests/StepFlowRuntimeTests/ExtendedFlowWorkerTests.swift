@@ -172,6 +172,16 @@ struct ExtendedHarness {
         #expect(history.suffix(3).map(\.outcome) == [.cancelled, .compensated, .compensated])
         #expect(history.suffix(3).first?.error == "by alice: release frozen")
 
+        // A process already undoing its steps is not stopped halfway.
+        try await harness.client.start(flow, id: "u", input: Release(app: "c"))
+        #expect(try await harness.worker.runUntilIdle() == 3)
+        try await harness.client.cancel("u", reason: "first")
+        #expect(try await harness.worker.runRound().saved == 1)  // the cancellation starts the compensations
+        #expect(try await harness.worker.runRound().saved == 1)  // the first one runs
+        #expect(try await harness.client.process("u").state.events == ["cancelled:comp.v1", "done:comp.v1/openPR"])
+        await #expect(throws: ProcessStoreError.self) {
+            try await harness.client.cancel("u", reason: "second")
+        }
         // With nothing to undo, a cancel stops the process at once.
         try await harness.client.start(flow, id: "s", input: Release(app: "b"))
         let cancelled = try await harness.client.cancel("s", reason: "by bob")
