@@ -250,7 +250,33 @@ public struct FlowWorker: Service {
         } else {
             outcomes = try await store.commit(updates)
         }
+        try await wakeForSignalsReceivedWhileHeld(claimed, updates, outcomes, seen: inbox)
         return (record(updates, outcomes, claimed: claimed.count), next)
+    }
+
+    /// Wakes the processes of the round that now wait and whose inbox grew while the worker held them.
+    ///
+    /// A signal sent to a process that a worker holds is only stored (the store does not move the due time under
+    /// a lease), and the step that ran may have looked at the inbox before the signal came. Once the round is saved
+    /// (and the leases are given back), the worker reads the inboxes of those processes again; one that got a signal
+    /// meanwhile is made due now, instead of waiting for its `signalRecheckInterval`. A signal sent after the save
+    /// wakes the process by itself.
+    private func wakeForSignalsReceivedWhileHeld(
+        _ claimed: [ClaimedProcess], _ updates: [ProcessUpdate], _ outcomes: [CommitOutcome],
+        seen: [ProcessID: [ProcessSignal]]
+    ) async throws {
+        var waiting: [ProcessID] = []
+        for (process, (update, outcome)) in zip(claimed, zip(updates, outcomes)) {
+            guard outcome == .saved, update.status == .waiting, case let .success(record) = process.record,
+                registry.flow(named: record.flowName)?.awaitedSignals.isEmpty == false
+            else { continue }
+            waiting.append(process.id)
+        }
+        guard !waiting.isEmpty else { return }
+        let now = try await store.signals(of: waiting)
+        for id in waiting where (now[id]?.count ?? 0) > (seen[id]?.count ?? 0) {
+            _ = try? await store.execute(.wake, on: id, now: clock.now)
+        }
     }
 
     /// Counts the saves and rejections of a round, for metrics and logs.

@@ -27,8 +27,10 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
     /// How long to wait before re-checking a `WaitFor` that is not yet true, by the `WaitFor`'s path;
     /// others use the worker's poll interval.
     public var pollIntervals: [String: Duration]
-    /// How long a process waiting only for a signal sleeps before it looks at its inbox again, in case a signal came
-    /// while a worker held it (a signal sent to an idle process wakes it at once). Default: one minute.
+    /// How long a process waiting only for a signal sleeps before it looks at its inbox again: a safety net for a
+    /// signal that came while a worker held the process and that the worker could not pass on (it died right after
+    /// saving, or the process is advanced with `StepFlowClient.advance`). A signal sent to an idle process wakes it at
+    /// once, and a worker wakes the processes that got a signal during its round. Default: one minute.
     public var signalRecheckInterval: Duration = .seconds(60)
     /// The input's and data's JSON, decoded and encoded once, when their types have no stored properties.
     let inputCoding: EmptyValueCoding<Input>?

@@ -94,6 +94,36 @@ struct ExtendedHarness {
         #expect(try await harness.client.process("r").status == .completed)
     }
 
+    @Test func aSignalSentWhileTheWorkerHoldsTheProcessWakesItOnceTheRoundIsSaved() async throws {
+        let started = OneWayGate()
+        let release = OneWayGate()
+        let flow = try ProcessFlow<Release, ReleaseData>("held.v1", initialData: { _ in ReleaseData() }) {
+            Parallel("p") {
+                Branch("a") {
+                    Do("slow") { _ in
+                        await started.open()
+                        await release.wait()
+                    }
+                }
+                Branch("b") { AwaitSignal("go", as: Approval.self) }
+            }
+        }
+        let harness = try ExtendedHarness(flow)
+        try await harness.client.start(flow, id: "r", input: Release(app: "a"))
+        let worker = harness.worker
+        let round = Task { try await worker.runRound() }
+        await started.wait()
+        // The worker holds the process: the signal is stored, the lease and due time stay.
+        try await harness.client.signal("r", "go", Approval(by: "x"))
+        await release.open()
+        #expect(try await round.value.saved == 1)
+        // The branch waiting for the signal looked at the inbox before the signal came; the worker read it again
+        // after the save, so the process is due now rather than after its one-minute recheck.
+        #expect(try await harness.due("r")! <= 0)
+        #expect(try await harness.worker.runUntilIdle() == 1)
+        #expect(try await harness.client.process("r").status == .completed)
+    }
+
     @Test func badSignalsAreRefusedAndNothingIsStored() async throws {
         let flow = try approvalFlow()
         let harness = try ExtendedHarness(flow)
@@ -247,6 +277,23 @@ struct ExtendedHarness {
             }
             Do("rollout") { _ in if failRollout { throw Failure(step: "argo") } }
         }
+    }
+}
+
+/// A one-way gate: `wait()` returns once `open()` has been called.
+actor OneWayGate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters = []
+    }
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
     }
 }
 
