@@ -145,9 +145,9 @@ struct ExtendedHarness {
             try await harness.client.signal("nobody", "approval", Approval(by: "x"))
         }
         #expect(unknownProcess?.code == .notFound)
-        #expect(try await harness.store.signals(of: ["r"]).isEmpty)
+        #expect(await harness.store.signals(of: ["r"]).isEmpty)
         try await harness.client.signal("r", "approval", json: Data(#"{"by":"carol"}"#.utf8))
-        #expect(try await harness.store.signals(of: ["r"])["r"]?.count == 1)
+        #expect(await harness.store.signals(of: ["r"])["r"]?.count == 1)
     }
 
     @Test func retriesFollowThePolicyAndRecordTheError() async throws {
