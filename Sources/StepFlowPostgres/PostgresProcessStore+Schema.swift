@@ -143,7 +143,9 @@ extension PostgresProcessStore {
                 """
             selectProcesses = "SELECT \(columns) FROM \(processes) WHERE id = ANY($1::text[])"
             // One statement: the due ids, earliest first, skipping rows another worker is claiming right now,
-            // leased at once. `due.due_at` is the due time before the claim, to put the rows back in order.
+            // leased at once. `due.due_at` is the due time before the claim, to put the rows back in order. The
+            // update finds the rows by `id = ANY(array)` (primary key lookups): joined to `due` instead, the planner
+            // chose a hash join over a full scan of `processes`.
             claimDue = """
                 WITH due AS (
                     SELECT id, due_at FROM \(processes)
@@ -151,12 +153,13 @@ extension PostgresProcessStore {
                     ORDER BY due_at
                     LIMIT $2
                     FOR UPDATE SKIP LOCKED
+                ), claimed AS (
+                    UPDATE \(processes) AS p
+                    SET lease_owner = $3, lease_expires_at = $4, due_at = $4, lease_token = p.lease_token + 1
+                    WHERE p.id = ANY(ARRAY(SELECT id FROM due))
+                    RETURNING \(Self.recordColumns(of: "p"))
                 )
-                UPDATE \(processes) AS p
-                SET lease_owner = $3, lease_expires_at = $4, due_at = $4, lease_token = p.lease_token + 1
-                FROM due
-                WHERE p.id = due.id
-                RETURNING \(Self.recordColumns(of: "p")), due.due_at
+                SELECT claimed.*, due.due_at FROM claimed JOIN due USING (id)
                 """
             claimOne = """
                 UPDATE \(processes)
