@@ -95,13 +95,6 @@ extension PostgresProcessStore.SQL {
 extension RowReader {
     /// Reads a row selected by ``PostgresProcessStore/SQL/selectSignals``.
     static func signal(_ row: PostgresRow, server: String) throws -> ProcessSignal {
-        let reader = RowReader(row, server: server)
-        return ProcessSignal(
-            processID: ProcessID(try reader.text(0, "signals.process_id")),
-            sequence: try reader.integer(1, "signals.sequence"),
-            name: try reader.text(2, "signals.name"),
-            payload: try reader.bytes(3, "signals.payload"),
-            sentAt: try reader.date(4, "signals.sent_at")
-        )
+        try RowReader(row, server: server).signal()
     }
 }

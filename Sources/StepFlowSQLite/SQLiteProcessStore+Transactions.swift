@@ -59,7 +59,7 @@ enum Transactions {
             let rows = try db.cachedStatement(sql: SQL.leaseOne).fetchValues(
                 arguments: [request.owner, expiry, expiry, only.rawValue, now, request.force, now]
             )
-            return rows.map { claimed($0, path: path) }
+            return rows.map { RowReader.claimed($0, path: path) }
         }
         let rowids = try Int64.fetchAll(db.cachedStatement(sql: SQL.selectDue), arguments: [now, request.limit])
         guard !rowids.isEmpty else { return [] }
@@ -85,26 +85,11 @@ enum Transactions {
         for row in rows {
             if case let .int64(rowid) = row[rowidColumn].storage { byRowid[rowid] = row }
         }
-        return rowids.compactMap { byRowid[$0].map { claimed($0, path: path) } }
+        return rowids.compactMap { byRowid[$0].map { RowReader.claimed($0, path: path) } }
     }
 
     /// The most processes leased by one statement (well below SQLite's limit of bound parameters).
     private static let leaseChunk = 512
-
-    /// A claimed row: its record, or the defect that prevents reading it.
-    private static func claimed(_ row: RowValues, path: String) -> ClaimedProcess {
-        let id = RowReader.processID(of: row)
-        let leaseToken: Int64 = (try? RowReader(row: row, processID: id, path: path).integer(14, "lease_token")) ?? 0
-        let record: Result<ProcessRecord, ProcessStoreError>
-        do {
-            record = .success(try RowReader.record(row, path: path))
-        } catch let error as ProcessStoreError {
-            record = .failure(error)
-        } catch {
-            record = .failure(ProcessStoreError(.corruptRecord, processID: id, "process '\(id)' cannot be read from '\(path)': \(error)"))
-        }
-        return ClaimedProcess(id: id, leaseToken: leaseToken, record: record)
-    }
 
     static func commit(_ db: Database, _ updates: [ProcessUpdate]) throws -> [CommitOutcome] {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
