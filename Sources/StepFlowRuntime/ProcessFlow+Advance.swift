@@ -54,18 +54,23 @@ extension ProcessFlow {
             input: process.input, data: process.data, baseLogger: logger, now: now,
             signals: signals, consumedSignals: flow.isExtended ? flow.consumedSignals(in: before) : [:]
         )
-        var received: [String: Int] = [:]
-        for signal in signals { received[signal.name, default: 0] += 1 }
-        let environment = StepEnvironment(
-            now: FlowTime(now), receivedSignals: received, jitter: Double.random(in: 0..<1),
-            stepWillRun: { path in context.setStepPath(path) }
-        )
         var result: StepResult
         do {
-            result = try await flow.applyStep(before, context: context, environment: environment)
-            if !flow.isExtended, result.outcome != .waiting, !flow.isCompleted(result.state), try flow.nextStep(in: result.state) == nil {
-                // Only structural transitions are left before the end: take them now rather than in another round.
-                result = try await flow.applyStep(result.state, context: context)
+            if flow.isExtended {
+                var received: [String: Int] = [:]
+                for signal in signals { received[signal.name, default: 0] += 1 }
+                let environment = StepEnvironment(
+                    now: FlowTime(now), receivedSignals: received, jitter: Double.random(in: 0..<1),
+                    stepWillRun: { path in context.setStepPath(path) }
+                )
+                result = try await flow.applyStep(before, context: context, environment: environment)
+            } else {
+                // go-stepflow's constructs: the inlined table path, specialised here (the step was named above).
+                result = try await flow.applyStep(before, context: context)
+                if result.outcome != .waiting, !flow.isCompleted(result.state), try flow.nextStep(in: result.state) == nil {
+                    // Only structural transitions are left before the end: take them now rather than in another round.
+                    result = try await flow.applyStep(result.state, context: context)
+                }
             }
         } catch {
             stepPath = context.stepPath.isEmpty ? stepPath : context.stepPath
