@@ -91,8 +91,13 @@ public enum DeployPipeline {
         public init() {}
     }
 
-    /// Builds the pipeline's flow against `systems`.
-    public static func flow(systems: any ExternalSystems) throws -> ProcessFlow<Input, Data> {
+    /// The name go-stepflow's example gives the flow; processes it stored as `start:deploy/v1/…` continue in the
+    /// pipeline registered under this name from `shouldDeployCase/steps/acceptedDeployRequestWaitFor` on.
+    public static let goStepflowName = "deploy/v1"
+
+    /// Builds the pipeline's flow against `systems`, named `name` (``name`` by default; any name, e.g.
+    /// ``goStepflowName``).
+    public static func flow(systems: any ExternalSystems, name: String = name) throws -> ProcessFlow<Input, Data> {
         try ProcessFlow<Input, Data>(
             name,
             pollIntervals: [

@@ -43,7 +43,7 @@ extension CompiledFlow {
         state.events.remove(at: position)
         state.events.append(next)  // the branch that ran goes last: branches take turns
         try settle(&state, now: now)
-        let justPolled = outcome == .waiting && extensions!.waits[item]?.schedule == nil && transition.kind == .condition
+        let justPolled = outcome == .waiting && extensions.waits[item]?.schedule == nil && transition.kind == .condition
         return StepResult(
             state: encode(state), stepPath: path, outcome: outcome,
             notBefore: nextReadyTime(of: state, now: now, received: received, except: justPolled ? next : nil)
@@ -55,7 +55,6 @@ extension CompiledFlow {
         _ transition: CompiledTransition, at event: Int32, in state: inout ExtendedState, context: Context, now: FlowTime,
         received: [String: Int]
     ) async throws -> Int32 {
-        let extensions = self.extensions!
         let item = transition.item
         switch transition.kind {
         case .action:
@@ -103,9 +102,7 @@ extension CompiledFlow {
     ) async throws -> StepResult {
         let path = itemPaths[Int(transition.item)]
         var error = error
-        var scope = transition.retry
-        while scope >= 0 {
-            let retry = retries[Int(scope)]
+        for retry in retryScopes(from: transition.retry) {
             var restart = false
             if let handler = retry.handler {
                 do {
@@ -113,13 +110,12 @@ extension CompiledFlow {
                 } catch let handlerError {
                     error = handlerError
                 }
-            } else if let policy = retry.policy, retry.retryIf?(error) ?? true {
-                let failedAttempts = (state.retries[retry.item]?.failedAttempts ?? 0) + 1
-                if failedAttempts < policy.maxAttempts {
-                    restart = true
-                    let delay = policy.delay(afterFailedAttempts: failedAttempts, jitterFraction: environment.jitter)
-                    state.retries[retry.item] = .init(failedAttempts: failedAttempts, notBefore: environment.now + delay)
-                }
+            } else if let attempt = retry.policyAttempt(
+                after: error, failedSoFar: state.retries[retry.item]?.failedAttempts ?? 0, now: environment.now,
+                jitterFraction: environment.jitter
+            ) {
+                restart = true
+                state.retries[retry.item] = attempt
             }
             if restart {
                 self.restart(retry.item, from: position, in: &state)
@@ -129,7 +125,6 @@ extension CompiledFlow {
                     notBefore: nextReadyTime(of: state, now: environment.now, received: environment.receivedSignals, except: nil), error: error
                 )
             }
-            scope = retry.parent
         }
         guard !state.done.isEmpty else { throw error }
         state = ExtendedState(ending: .failed, done: state.done)
@@ -165,20 +160,16 @@ extension CompiledFlow {
         }
         environment.stepWillRun?(path)
         do {
-            try await extensions!.compensations[item]!.run(context)
+            try await extensions.compensations[item]!.run(context)
         } catch {
-            var scope = transitions[Int(Self.start(item))].retry
-            while scope >= 0 {
-                let retry = retries[Int(scope)]
-                if let policy = retry.policy, retry.retryIf?(error) ?? true {
-                    let failedAttempts = (state.retries[retry.item]?.failedAttempts ?? 0) + 1
-                    if failedAttempts < policy.maxAttempts {
-                        let notBefore = now + policy.delay(afterFailedAttempts: failedAttempts, jitterFraction: environment.jitter)
-                        state.retries = [retry.item: .init(failedAttempts: failedAttempts, notBefore: notBefore)]
-                        return StepResult(state: encode(state), stepPath: path, outcome: .retried, notBefore: notBefore, error: error)
-                    }
+            for retry in retryScopes(from: transitions[Int(Self.start(item))].retry) {
+                if let attempt = retry.policyAttempt(
+                    after: error, failedSoFar: state.retries[retry.item]?.failedAttempts ?? 0, now: now,
+                    jitterFraction: environment.jitter
+                ) {
+                    state.retries = [retry.item: attempt]
+                    return StepResult(state: encode(state), stepPath: path, outcome: .retried, notBefore: attempt.notBefore, error: error)
                 }
-                scope = retry.parent
             }
             throw error
         }
@@ -191,7 +182,6 @@ extension CompiledFlow {
     /// of the steps reached (a `Sleep`'s wake-up, a scheduled wait's start). Then drops the annotations of items no
     /// longer active.
     func settle(_ state: inout ExtendedState, now: FlowTime) throws(StepFlowError) {
-        let extensions = self.extensions!
         var budget = 100 * max(1, transitions.count)
         var position = 0
         while position < state.events.count {
@@ -246,10 +236,9 @@ extension CompiledFlow {
     /// When the branch at `event` can run its step: `now` or earlier when ready, later when it waits for a
     /// time, `nil` when only something else can make it ready (a join waiting for other branches).
     func readyTime(of event: Int32, in state: ExtendedState, now: FlowTime, received: [String: Int]) -> FlowTime? {
-        let extensions = self.extensions!
         let transition = transitions[Int(event)]
         let item = transition.item
-        var ready: FlowTime?
+        var ready: FlowTime
         switch transition.kind {
         case .sleep: ready = state.sleeps[item] ?? now
         case .condition: ready = state.waits[item]?.next ?? now
@@ -264,11 +253,8 @@ extension CompiledFlow {
         case .join, .none, .structural, .fork: return nil
         }
         // A retry policy holds back every step of its group until the next attempt's time.
-        var scope = transition.retry
-        while scope >= 0, let time = ready {
-            let retry = retries[Int(scope)]
-            if let mark = state.retries[retry.item], mark.notBefore > time { ready = mark.notBefore }
-            scope = retry.parent
+        for retry in retryScopes(from: transition.retry) {
+            if let mark = state.retries[retry.item], mark.notBefore > ready { ready = mark.notBefore }
         }
         return ready
     }

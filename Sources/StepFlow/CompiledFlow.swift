@@ -31,10 +31,17 @@ final class CompiledFlow<Context>: Sendable {
     @usableFromInline let itemPaths: [String]
     /// Event ids with a transition, in definition order (for introspection).
     let transitionOrder: [Int32]
-    /// What the constructs beyond go-stepflow's add; `nil` for a flow made of the six constructs only.
-    let extensions: FlowExtensions<Context>?
+    /// What the constructs beyond go-stepflow's add (empty for a flow made of the six constructs only).
+    let extensions: FlowExtensions<Context>
     /// Whether the flow uses constructs beyond go-stepflow's (it is then applied with a `StepEnvironment`).
     @usableFromInline let isExtended: Bool
+    /// Whether a step of the flow consumes signals (an `AwaitSignal`): only then does a runtime need to read them.
+    let readsSignals: Bool
+    /// Whether the flow keeps times in its state (a `Sleep`, a scheduled or timed `WaitFor`, a timed
+    /// `AwaitSignal`, a `Retry` policy): only then can an apply report a time to come back (`notBefore`).
+    let hasTimers: Bool
+    /// The signals the flow's `AwaitSignal` steps wait for, by name, with their payload types.
+    let awaitedSignals: [String: any (Decodable & Sendable).Type]
 
     @usableFromInline static var rootStart: Int32 { 0 }
     @usableFromInline static var rootCompleted: Int32 { 1 }
@@ -48,7 +55,8 @@ final class CompiledFlow<Context>: Sendable {
         retries: [RetryScope<Context>],
         items: [FlowItem.Record],
         transitionOrder: [Int32],
-        extensions: FlowExtensions<Context>?
+        extensions: FlowExtensions<Context>,
+        isExtended: Bool
     ) {
         let identity = compiledFlowIdentities.wrappingAdd(1, ordering: .relaxed).oldValue
         self.identity = identity
@@ -66,7 +74,11 @@ final class CompiledFlow<Context>: Sendable {
         self.itemPaths = items.map(\.path)
         self.transitionOrder = transitionOrder
         self.extensions = extensions
-        self.isExtended = extensions != nil
+        self.isExtended = isExtended
+        self.readsSignals = !extensions.signals.isEmpty
+        self.hasTimers = !extensions.sleeps.isEmpty || !extensions.waits.isEmpty
+            || extensions.signals.values.contains { $0.timeout != nil } || retries.contains { $0.policy != nil }
+        self.awaitedSignals = extensions.signals.values.reduce(into: [:]) { $0[$1.name] = $1.payloadType }
     }
 
     /// The event `apply` starts from for `state`: the first event (in order) that has a transition;
@@ -127,10 +139,8 @@ final class CompiledFlow<Context>: Sendable {
     /// remains when no handler asks for a retry.
     @usableFromInline
     nonisolated(nonsending) func recover(from error: any Error, scope: Int32, context: Context) async throws -> Int32 {
-        var scope = scope
         var error = error
-        while scope >= 0 {
-            let retry = retries[Int(scope)]
+        for retry in retryScopes(from: scope) {
             if let handler = retry.handler {  // always set in a flow without extensions
                 do {
                     if try await handler(context, error) { return retry.restart }
@@ -138,9 +148,15 @@ final class CompiledFlow<Context>: Sendable {
                     error = handlerError
                 }
             }
-            scope = retry.parent
         }
         throw error
+    }
+}
+
+extension CompiledFlow {
+    /// The retry scopes enclosing a transition whose innermost scope is `scope`, innermost first (none for `-1`).
+    func retryScopes(from scope: Int32) -> RetryScopes<Context> {
+        RetryScopes(retries: retries, scope: scope)
     }
 }
 

@@ -58,6 +58,13 @@ struct RetryScope<Context>: Sendable {
     @usableFromInline let parent: Int32
     /// The retry group's item id.
     @usableFromInline let item: Int32
+
+    /// What this group's policy decides after `error`: the next attempt, or `nil` when it does not retry (a group
+    /// with a handler, an error `retryIf` refuses, or no attempt left).
+    func policyAttempt(after error: any Error, failedSoFar: Int, now: FlowTime, jitterFraction: Double) -> ExtendedState.RetryMark? {
+        guard let policy, retryIf?(error) ?? true else { return nil }
+        return policy.nextAttempt(failedSoFar: failedSoFar, now: now, jitterFraction: jitterFraction)
+    }
 }
 
 /// A `Do` action, as stored in a compiled flow.

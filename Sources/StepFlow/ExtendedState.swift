@@ -1,7 +1,7 @@
 /// The state of an extended flow, parsed: its events (one per active branch, or an ending), and the
 /// annotations the constructs beyond go-stepflow's keep in the state.
 ///
-/// Encoding (every value is a decimal number; the path, which contains no `:`, comes last):
+/// Encoding (every value is a decimal number; the path or name comes last, so it may contain `:` and `/`):
 /// - `start:<path>` / `completed:<path>`: where the process is, one event per active `Parallel` branch;
 /// - `failed:<root>` / `cancelled:<root>`: the flow ended (its compensations run while `done:` entries remain);
 /// - `sleep:<until>:<path>`: a `Sleep`'s wake-up time (milliseconds since 1970);
@@ -47,7 +47,6 @@ extension CompiledFlow {
             parsed.events = [Self.rootStart]
             return parsed
         }
-        let extensions = self.extensions!
         func item(_ path: Substring, _ string: String) throws(StepFlowError) -> Int32 {
             guard let id = extensions.itemIDs[String(path)] else {
                 throw .unreadableState(state, flow: name, reason: "'\(string)' names no item of the flow")
@@ -65,27 +64,36 @@ extension CompiledFlow {
                 parsed.events.append(id)
                 continue
             }
-            let parts = string.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count >= 2 else { throw unknownState(state) }
-            switch (parts[0], parts.count) {
-            case ("failed", 2) where parts[1] == name[...]: parsed.ending = .failed
-            case ("cancelled", 2) where parts[1] == name[...]: parsed.ending = .cancelled
-            case ("done", 2): parsed.done.append(try item(parts[1], string))
-            case ("sleep", 3):
-                parsed.sleeps[try item(parts[2], string)] = FlowTime(millisecondsSince1970: try number(parts[1], string))
-            case ("wait", 5):
-                parsed.waits[try item(parts[4], string)] = .init(
-                    since: FlowTime(millisecondsSince1970: try number(parts[1], string)),
-                    polls: Int(try number(parts[2], string)),
-                    next: FlowTime(millisecondsSince1970: try number(parts[3], string))
+            // The keyword and the numbers never contain `:`; the path (or name) is the rest, whatever it holds.
+            var rest = string[...]
+            func field() throws(StepFlowError) -> Substring {
+                guard let colon = rest.firstIndex(of: ":") else { throw unknownState(state) }
+                defer { rest = rest[rest.index(after: colon)...] }
+                return rest[..<colon]
+            }
+            switch try field() {
+            case "failed" where rest == name[...]: parsed.ending = .failed
+            case "cancelled" where rest == name[...]: parsed.ending = .cancelled
+            case "done": parsed.done.append(try item(rest, string))
+            case "sleep":
+                let until = try number(try field(), string)
+                parsed.sleeps[try item(rest, string)] = FlowTime(millisecondsSince1970: until)
+            case "wait":
+                let since = try number(try field(), string)
+                let polls = try number(try field(), string)
+                let next = try number(try field(), string)
+                parsed.waits[try item(rest, string)] = .init(
+                    since: FlowTime(millisecondsSince1970: since), polls: Int(polls), next: FlowTime(millisecondsSince1970: next)
                 )
-            case ("retry", 4):
-                parsed.retries[try item(parts[3], string)] = .init(
-                    failedAttempts: Int(try number(parts[1], string)),
-                    notBefore: FlowTime(millisecondsSince1970: try number(parts[2], string))
+            case "retry":
+                let failedAttempts = try number(try field(), string)
+                let notBefore = try number(try field(), string)
+                parsed.retries[try item(rest, string)] = .init(
+                    failedAttempts: Int(failedAttempts), notBefore: FlowTime(millisecondsSince1970: notBefore)
                 )
-            case ("signal", 3):
-                parsed.consumedSignals[String(parts[2])] = Int(try number(parts[1], string))
+            case "signal":
+                let consumed = try number(try field(), string)
+                parsed.consumedSignals[String(rest)] = Int(consumed)
             default:
                 throw unknownState(state)
             }

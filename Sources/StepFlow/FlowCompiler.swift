@@ -1,5 +1,8 @@
-/// Turns a flow definition into a ``CompiledFlow``: validates names, assigns ids and links events
-/// exactly as go-stepflow does.
+/// Turns a flow definition into a ``CompiledFlow``: assigns ids, links events exactly as go-stepflow does, and
+/// refuses what go-stepflow refuses: two items with the same path (their events would be one transition source).
+///
+/// Any name is accepted, as in go-stepflow: empty, or containing `/` or `:`. Paths are names joined by `/`, so
+/// `Do("a/b")` and `Steps("a") { Do("b") }` side by side have one path; that collision is the only refusal.
 struct FlowCompiler<Context> {
     private let flowName: String
     private var events: [String] = []
@@ -9,6 +12,8 @@ struct FlowCompiler<Context> {
     private var retries: [RetryScope<Context>] = []
     private var items: [FlowItem.Record] = []
     private var transitionOrder: [Int32] = []
+    /// Item path → item id, to refuse two items with one path anywhere in the flow.
+    private var itemIDs: [String: Int32] = [:]
     private var extensions = FlowExtensions<Context>()
     private var isExtended = false
     /// Signal name → payload type, to refuse two `AwaitSignal`s of one name with different payloads.
@@ -20,9 +25,8 @@ struct FlowCompiler<Context> {
 
     /// Compiles the root group `name` with the given items.
     static func compile(name: String, body: [FlowNode<Context>]) throws(StepFlowError) -> CompiledFlow<Context> {
-        try validate(name, parent: nil)
         var compiler = FlowCompiler(flowName: name)
-        let root = compiler.addItem(kind: .steps, name: name, parent: -1)
+        let root = try compiler.addItem(kind: .steps, name: name, parent: -1)
         try compiler.linkGroup(root, body: body, retry: -1)
         return CompiledFlow(
             name: name,
@@ -33,33 +37,26 @@ struct FlowCompiler<Context> {
             retries: compiler.retries,
             items: compiler.items,
             transitionOrder: compiler.transitionOrder,
-            extensions: compiler.finishedExtensions()
+            extensions: compiler.finishedExtensions(),
+            isExtended: compiler.isExtended
         )
     }
 
-    private static func validate(_ name: String, parent: String?) throws(StepFlowError) {
-        if name.isEmpty {
-            throw .invalidName(name, parent: parent, reason: "names must not be empty")
-        }
-        if name.contains("/") || name.contains(":") {
-            throw .invalidName(name, parent: parent, reason: "names must not contain '/' or ':', which separate paths and events")
-        }
-    }
-
-    /// The extensions, with the path index, if the flow uses any construct beyond go-stepflow's.
-    private func finishedExtensions() -> FlowExtensions<Context>? {
-        guard isExtended else { return nil }
+    /// The extensions, with the path index when the flow uses any construct beyond go-stepflow's.
+    private func finishedExtensions() -> FlowExtensions<Context> {
         var extensions = self.extensions
-        for (id, item) in items.enumerated() { extensions.itemIDs[item.path] = Int32(id) }
+        if isExtended { extensions.itemIDs = itemIDs }
         return extensions
     }
 
     private static func start(_ item: Int32) -> Int32 { item * 2 }
     private static func completed(_ item: Int32) -> Int32 { item * 2 + 1 }
 
-    private mutating func addItem(kind: FlowItem.Kind, name: String, parent: Int32) -> Int32 {
+    /// Adds an item; throws ``StepFlowError/Code/duplicatePath`` when another item of the flow has its path.
+    private mutating func addItem(kind: FlowItem.Kind, name: String, parent: Int32) throws(StepFlowError) -> Int32 {
         let id = Int32(items.count)
         let path = parent < 0 ? name : items[Int(parent)].path + "/" + name
+        guard itemIDs.updateValue(id, forKey: path) == nil else { throw .duplicatePath(path, flow: flowName) }
         items.append(FlowItem.Record(kind: kind, name: name, path: path, parent: parent, children: []))
         if parent >= 0 { items[Int(parent)].children.append(id) }
         events.append("start:" + path)
@@ -95,12 +92,9 @@ struct FlowCompiler<Context> {
     /// Links a group: start → first item, each completion → next start, last completion → group completion.
     private mutating func linkGroup(_ group: Int32, body: [FlowNode<Context>], retry: Int32) throws(StepFlowError) {
         var previous = Self.start(group)
-        var seen = Set<String>()
         for node in body {
             let position = transitionOrder.count
             let item = try addNode(node, parent: group, retry: retry)
-            let path = items[Int(item)].path
-            guard seen.insert(path).inserted else { throw .duplicatePath(path, flow: flowName) }
             try link(previous, to: Self.start(item), item: group, retry: retry)
             // List the link into the item before the item's own transitions, as go-stepflow does.
             transitionOrder.insert(transitionOrder.removeLast(), at: position)
@@ -113,8 +107,7 @@ struct FlowCompiler<Context> {
         let parentPath = items[Int(parent)].path
         switch node {
         case let .run(name, action):
-            try Self.validate(name, parent: parentPath)
-            let item = addItem(kind: .do, name: name, parent: parent)
+            let item = try addItem(kind: .do, name: name, parent: parent)
             actions.append(CompiledAction(action))
             try setTransition(Self.start(item), CompiledTransition(
                 kind: .action, target: Self.completed(item), alternate: -1,
@@ -123,46 +116,40 @@ struct FlowCompiler<Context> {
             return item
 
         case let .waitFor(name, condition):
-            try Self.validate(name, parent: parentPath)
-            let item = addItem(kind: .waitFor, name: name + "WaitFor", parent: parent)
+            let item = try addItem(kind: .waitFor, name: name + "WaitFor", parent: parent)
             try addCondition(condition, at: Self.start(item), ifTrue: Self.completed(item), ifFalse: Self.start(item), item: item, retry: retry)
             return item
 
         case let .branch(name, condition, body):
-            try Self.validate(name, parent: parentPath)
-            let item = addItem(kind: .case, name: name + "Case", parent: parent)
-            let steps = addItem(kind: .steps, name: "steps", parent: item)
+            let item = try addItem(kind: .case, name: name + "Case", parent: parent)
+            let steps = try addItem(kind: .steps, name: "steps", parent: item)
             try addCondition(condition, at: Self.start(item), ifTrue: Self.start(steps), ifFalse: Self.completed(item), item: item, retry: retry)
             try link(Self.completed(steps), to: Self.completed(item), item: item, retry: retry)
             try linkGroup(steps, body: body, retry: retry)
             return item
 
         case let .loop(name, condition, body):
-            try Self.validate(name, parent: parentPath)
-            let item = addItem(kind: .loopUntil, name: name + "LoopUntil", parent: parent)
-            let steps = addItem(kind: .steps, name: "steps", parent: item)
+            let item = try addItem(kind: .loopUntil, name: name + "LoopUntil", parent: parent)
+            let steps = try addItem(kind: .steps, name: "steps", parent: item)
             try link(Self.start(item), to: Self.start(steps), item: item, retry: retry)
             try addCondition(condition, at: Self.completed(steps), ifTrue: Self.completed(item), ifFalse: Self.start(steps), item: item, retry: retry)
             try linkGroup(steps, body: body, retry: retry)
             return item
 
         case let .retry(name, handler, body):
-            try Self.validate(name, parent: parentPath)
-            let item = addItem(kind: .retry, name: name + "Retry", parent: parent)
+            let item = try addItem(kind: .retry, name: name + "Retry", parent: parent)
             retries.append(RetryScope(handler: handler, policy: nil, retryIf: nil, restart: Self.start(item), parent: retry, item: item))
             try linkGroup(item, body: body, retry: Int32(retries.count - 1))
             return item
 
         case let .group(name, body):
-            try Self.validate(name, parent: parentPath)
-            let item = addItem(kind: .steps, name: name, parent: parent)
+            let item = try addItem(kind: .steps, name: name, parent: parent)
             try linkGroup(item, body: body, retry: retry)
             return item
 
         case let .sleep(name, duration):
-            try Self.validate(name, parent: parentPath)
             isExtended = true
-            let item = addItem(kind: .sleep, name: name + "Sleep", parent: parent)
+            let item = try addItem(kind: .sleep, name: name + "Sleep", parent: parent)
             extensions.sleeps[item] = duration
             try setTransition(Self.start(item), CompiledTransition(
                 kind: .sleep, target: Self.completed(item), alternate: -1, callable: -1, retry: retry, item: item
@@ -170,15 +157,13 @@ struct FlowCompiler<Context> {
             return item
 
         case let .scheduledWait(name, condition, schedule, timeout):
-            try Self.validate(name, parent: parentPath)
             isExtended = true
-            let item = addItem(kind: .waitFor, name: name + "WaitFor", parent: parent)
+            let item = try addItem(kind: .waitFor, name: name + "WaitFor", parent: parent)
             extensions.waits[item] = .init(schedule: schedule, timeout: timeout)
             try addCondition(condition, at: Self.start(item), ifTrue: Self.completed(item), ifFalse: Self.start(item), item: item, retry: retry)
             return item
 
         case let .awaitSignal(name, payloadType, timeout):
-            try Self.validate(name, parent: parentPath)
             isExtended = true
             if let known = signalTypes[name], known != payloadType {
                 throw .invalidDefinition(
@@ -188,7 +173,7 @@ struct FlowCompiler<Context> {
                 )
             }
             signalTypes[name] = payloadType
-            let item = addItem(kind: .awaitSignal, name: name + "AwaitSignal", parent: parent)
+            let item = try addItem(kind: .awaitSignal, name: name + "AwaitSignal", parent: parent)
             extensions.signals[item] = .init(name: name, payloadType: payloadType, timeout: timeout)
             try setTransition(Self.start(item), CompiledTransition(
                 kind: .signal, target: Self.completed(item), alternate: -1, callable: -1, retry: retry, item: item
@@ -196,7 +181,6 @@ struct FlowCompiler<Context> {
             return item
 
         case let .retryPolicy(name, policy, retryIf, body):
-            try Self.validate(name, parent: parentPath)
             isExtended = true
             guard policy.maxAttempts >= 1 else {
                 throw .invalidDefinition(
@@ -204,7 +188,7 @@ struct FlowCompiler<Context> {
                     path: parentPath + "/" + name + "Retry"
                 )
             }
-            let item = addItem(kind: .retry, name: name + "Retry", parent: parent)
+            let item = try addItem(kind: .retry, name: name + "Retry", parent: parent)
             retries.append(RetryScope(handler: nil, policy: policy, retryIf: retryIf, restart: Self.start(item), parent: retry, item: item))
             try linkGroup(item, body: body, retry: Int32(retries.count - 1))
             return item
@@ -216,9 +200,8 @@ struct FlowCompiler<Context> {
             return item
 
         case let .parallel(name, branches):
-            try Self.validate(name, parent: parentPath)
             isExtended = true
-            let item = addItem(kind: .parallel, name: name + "Parallel", parent: parent)
+            let item = try addItem(kind: .parallel, name: name + "Parallel", parent: parent)
             guard !branches.isEmpty else {
                 throw .invalidDefinition("flow '\(flowName)': Parallel '\(name)' has no branch", path: items[Int(item)].path)
             }
@@ -226,13 +209,8 @@ struct FlowCompiler<Context> {
                 kind: .fork, target: -1, alternate: -1, callable: -1, retry: retry, item: item
             ))
             var ids: [Int32] = []
-            var seen = Set<String>()
             for branch in branches {
-                try Self.validate(branch.name, parent: items[Int(item)].path)
-                guard seen.insert(branch.name).inserted else {
-                    throw .duplicatePath(items[Int(item)].path + "/" + branch.name, flow: flowName)
-                }
-                let id = addItem(kind: .branch, name: branch.name, parent: item)
+                let id = try addItem(kind: .branch, name: branch.name, parent: item)
                 ids.append(id)
                 extensions.parallelOfBranch[id] = item
                 try linkGroup(id, body: branch.body, retry: retry)

@@ -48,6 +48,20 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 }
 
+extension RetryPolicy {
+    /// The attempt that follows a failure at `now`, when `failedSoFar` attempts had failed before it: its number of
+    /// failed attempts and the earliest time it may start; `nil` when this failure used up ``maxAttempts``.
+    ///
+    /// A pure function of the policy, the count, the time and `jitterFraction` (in `0..<1`, used when ``jitter``
+    /// is on): both the steps and the compensations of an extended flow decide their retries with it.
+    func nextAttempt(failedSoFar: Int, now: FlowTime, jitterFraction: Double) -> ExtendedState.RetryMark? {
+        let failedAttempts = failedSoFar + 1
+        guard failedAttempts < maxAttempts else { return nil }
+        let delay = delay(afterFailedAttempts: failedAttempts, jitterFraction: jitterFraction)
+        return ExtendedState.RetryMark(failedAttempts: failedAttempts, notBefore: now + delay)
+    }
+}
+
 /// How often a ``WaitFor`` polls its condition: every `interval`, optionally backing off.
 public struct PollSchedule: Sendable, Hashable {
     /// The delay after the first poll.

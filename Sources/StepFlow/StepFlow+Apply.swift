@@ -12,7 +12,7 @@ extension StepFlow {
     /// `nonisolated(nonsending)`, so nothing hops to another executor. Called from an actor (or the
     /// main actor), the step's closure runs on that actor, and `context` never leaves it, so a
     /// `Context` that is not `Sendable` (say, a class owned by the actor) can be passed. Called from
-    /// a nonisolated task, the closure runs on the global concurrent executor, as before. A closure
+    /// a nonisolated task, the closure runs on the global concurrent executor. A closure
     /// that needs another actor awaits it itself. (A function value of the plain
     /// `@Sendable (Context) async throws -> …` type, which is `@concurrent`, still runs on the global
     /// concurrent executor: the compiler's conversion thunk hops there and back.)
@@ -41,20 +41,13 @@ extension StepFlow {
         )
     }
 
-    // Performance: `advance` is the hot path, and it is inlined into the caller on purpose. Specialised
-    // in the caller's module, it calls the step's closure directly (no generic dispatch, no
-    // reabstraction thunk), and inlined into the caller it costs no async frame and no executor hop of
-    // its own (callgrind: 4 task switches and 4 task allocations per WaitFor poll before the first
-    // round, 2 and 1 after it). The closures are `nonisolated(nonsending)`, so the closure no longer
-    // hops to the global concurrent executor on entry either: per poll, what is left is the closure's
-    // frame and one task switch, the hop back to the caller's executor that Swift 6.3 emits after every
-    // call of a nonsending function (it finds the task already there, but still costs about 100
-    // instructions). The semantics are unchanged by inlining: it keeps every hop that is not redundant.
-    //
-    // It returns integers only; `apply` and `applyStep` pick the state and path from the table. (With
-    // `apply` written as `applyStep(...).state` and both forced inline, Swift 6.3's optimiser crashed
-    // compiling the caller, in CopyPropagation's ownership verification.) Everything rare (errors,
-    // retries, unknown states) is in non-inlined functions of `CompiledFlow`, so the inlined code stays small.
+    // Performance: `advance` is the hot path, inlined into the caller on purpose. Specialised in the caller's module,
+    // it calls the step's closure directly (no generic dispatch, no reabstraction thunk) and costs no async frame or
+    // executor hop of its own; inlining keeps every hop that is not redundant, so the semantics are unchanged. It
+    // returns integers only and `apply` / `applyStep` pick the state and path from the table, which keeps the inlined
+    // code small (and within what the optimiser compiles reliably); everything rare (errors, retries, unknown states)
+    // is in non-inlined functions of `CompiledFlow`. The measurements behind these choices are in
+    // Benchmarks/RESULTS.md (rounds 1 and 2).
     /// Follows `state` by one step: the event reached (`-1`: `state` unchanged), the item whose
     /// transition ran user code (`-1`: none) and the outcome.
     @inlinable @inline(__always)

@@ -39,12 +39,17 @@ extension StepFlow {
     /// `Retry` policies, `Parallel`, compensations), and so must be applied with a ``StepEnvironment``.
     public var isExtended: Bool { table.isExtended }
 
-    /// The signals the flow's `AwaitSignal` steps wait for, by name, with their payload types.
-    public var awaitedSignals: [String: any (Decodable & Sendable).Type] {
-        var signals: [String: any (Decodable & Sendable).Type] = [:]
-        for signal in table.extensions?.signals.values ?? [:].values { signals[signal.name] = signal.payloadType }
-        return signals
-    }
+    /// Whether a step of the flow consumes signals (it has an `AwaitSignal`): a runtime reads a process's signals
+    /// for its applies only then. Computed once, when the flow is built.
+    public var readsSignals: Bool { table.readsSignals }
+
+    /// Whether the flow keeps times in its state (a `Sleep`, a scheduled or timed `WaitFor`, a timed `AwaitSignal`, a
+    /// `Retry` policy), so that an apply may report ``StepResult/notBefore``. Computed once, when the flow is built.
+    public var hasTimers: Bool { table.hasTimers }
+
+    /// The signals the flow's `AwaitSignal` steps wait for, by name, with their payload types (computed once, when
+    /// the flow is built).
+    public var awaitedSignals: [String: any (Decodable & Sendable).Type] { table.awaitedSignals }
 
     /// How a process in `state` ended, or `nil` while it runs (compensations still to run count as running).
     public func ending(of state: FlowState) -> FlowEnding? {

@@ -8,7 +8,7 @@ extension StepFlow {
         let record = table.items[Int(id)]
         return FlowItem(
             kind: record.kind, name: record.name, path: record.path, children: record.children.map(item),
-            hasCompensation: table.extensions?.compensations[id] != nil
+            hasCompensation: table.extensions.compensations[id] != nil
         )
     }
 
@@ -43,7 +43,7 @@ extension StepFlow {
         case .signal:
             destinations = [.init(event: event(row.target), reason: .signalReceived)]
         case .fork:
-            destinations = (table.extensions?.branches[row.item] ?? []).map { .init(event: event($0 * 2), reason: .branchStarted) }
+            destinations = (table.extensions.branches[row.item] ?? []).map { .init(event: event($0 * 2), reason: .branchStarted) }
         case .join:
             destinations = [.init(event: event(row.target), reason: .allBranchesCompleted)]
         case .condition:
@@ -59,18 +59,15 @@ extension StepFlow {
             destinations = item.kind == .case ? [whenMet, whenNotMet] : [whenNotMet, whenMet]
         }
         if row.isStep {
-            let timeout = table.extensions?.waits[row.item]?.timeout ?? table.extensions?.signals[row.item]?.timeout
-            var scope = row.retry
-            while scope >= 0 {
-                let retry = table.retries[Int(scope)]
-                if row.kind != .sleep, row.kind != .signal || timeout != nil {
+            let timeout = table.extensions.waits[row.item]?.timeout ?? table.extensions.signals[row.item]?.timeout
+            if row.kind != .sleep, row.kind != .signal || timeout != nil {
+                for retry in table.retryScopes(from: row.retry) {
                     destinations.append(.init(event: event(retry.restart), reason: .retry))
                 }
-                scope = retry.parent
             }
             if timeout != nil {
                 destinations.append(.init(event: "failed:" + table.name, reason: .timedOut))
-            } else if !(table.extensions?.compensations.isEmpty ?? true), row.kind == .action || row.kind == .condition {
+            } else if !table.extensions.compensations.isEmpty, row.kind == .action || row.kind == .condition {
                 destinations.append(.init(event: "failed:" + table.name, reason: .failed))
             }
         }

@@ -30,8 +30,11 @@ public struct StepFlow<Context>: Sendable {
 
     /// Builds and compiles a flow whose root group is named `name` (`steps` if omitted).
     ///
-    /// - Throws: ``StepFlowError`` with code ``StepFlowError/Code/invalidName`` for an empty name or one
-    ///   containing `/` or `:`, ``StepFlowError/Code/duplicatePath`` when two items of one group have the same path.
+    /// Any name is accepted, as go-stepflow accepts it: empty, or containing `/` or `:` (`deploy/v1`).
+    ///
+    /// - Throws: ``StepFlowError`` with code ``StepFlowError/Code/duplicatePath`` when two items have the same path
+    ///   (`Do("a/b")` next to `Steps("a") { Do("b") }`, or two items of one name in a group),
+    ///   ``StepFlowError/Code/invalidDefinition`` for an inconsistent extended construct.
     public init(_ name: String = "steps", @StepsBuilder<Context> _ steps: () throws -> FlowBody<Context>) throws {
         self.table = try FlowCompiler.compile(name: name, body: steps().nodes)
     }

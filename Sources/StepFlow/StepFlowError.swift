@@ -15,9 +15,11 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// Two items of a flow have the same path (the same name in one group, after suffixes).
+        /// Two items of a flow have the same path (the same name in one group after suffixes, or names with `/`
+        /// that spell another item's path): their events would be one transition source, which go-stepflow refuses too.
         public static let duplicatePath = Code(.duplicatePath)
-        /// A name is empty or contains `/` or `:`, which would make the state ambiguous.
+        /// Never thrown: every name go-stepflow accepts (empty, or containing `/` or `:`) is accepted.
+        @available(*, deprecated, message: "never thrown: every name is accepted; path collisions are duplicatePath")
         public static let invalidName = Code(.invalidName)
         /// A state has no event this flow knows.
         public static let unknownState = Code(.unknownState)
@@ -54,15 +56,8 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
     static func duplicatePath(_ path: String, flow: String) -> StepFlowError {
         StepFlowError(
             code: .duplicatePath, path: path, state: nil,
-            message: "flow '\(flow)': two items have the path '\(path)'; names must be unique within a group (WaitFor, Case, LoopUntil and Retry append their kind to the name)"
-        )
-    }
-
-    static func invalidName(_ name: String, parent: String?, reason: String) -> StepFlowError {
-        let location = parent.map { " in '\($0)'" } ?? ""
-        return StepFlowError(
-            code: .invalidName, path: parent.map { "\($0)/\(name)" } ?? name, state: nil,
-            message: "invalid name '\(name)'\(location): \(reason)"
+            message: "flow '\(flow)': two items have the path '\(path)'; an item's path (its names from the root joined by '/', "
+                + "with WaitFor, Case, LoopUntil and Retry appending their kind to the name) must be unique in the flow"
         )
     }
 

@@ -42,6 +42,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Production applications (every fifth) wait for `stepflow signal ID approval` before deploying.")
     var approvals = false
 
+    @Option(help: "The flow's name: deploy.v2, or deploy/v1 (go-stepflow's name for it).")
+    var flow = DeployPipeline.name
+
     @Flag(help: "Delete the store's processes first and start over.")
     var reset = false
 
@@ -49,6 +52,9 @@ struct DemoCommand: AsyncParsableCommand {
     var plain = false
 
     func validate() throws {
+        guard Flows.deployNames.contains(flow) else {
+            throw ValidationError("unknown flow '\(flow)'; use one of \(Flows.deployNames.joined(separator: ", "))")
+        }
         guard apps > 0 else { throw ValidationError("--apps must be at least 1") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive") }
@@ -65,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func run(store: any ProcessStore) async throws {
         let systems = SimulatedSystems(configuration: .init(timeScale: timeScale, transientFailureRate: failureRate))
-        let flow = try DeployPipeline.flow(systems: systems)
+        let flow = try DeployPipeline.flow(systems: systems, name: self.flow)
         let registry = try FlowRegistry([flow])
         let client = StepFlowClient(store: store, registry: registry)
 

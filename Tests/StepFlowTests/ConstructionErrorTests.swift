@@ -175,94 +175,7 @@ func flowConstructionError(
     }
 }
 
-@Suite struct InvalidNameTests {
-    @Test(arguments: ["", "a/b", "a:b", "/", ":", "start:x", "x/"])
-    func invalidRootName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>(name) { Do("x", probeAction("x")) }
-        })
-        #expect(error.code == .invalidName)
-        if !name.isEmpty { #expect(error.message.contains(name)) }
-    }
-
-    @Test(arguments: ["", "a/b", "a:b"])
-    func invalidDoName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { Do(name, probeAction("x")) }
-        })
-        #expect(error.code == .invalidName)
-        if !name.isEmpty { #expect(error.message.contains(name)) }
-    }
-
-    @Test(arguments: ["", "a/b", "a:b"])
-    func invalidWaitForName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { WaitFor(name, probeCondition("x")) }
-        })
-        #expect(error.code == .invalidName)
-    }
-
-    @Test(arguments: ["", "a/b", "a:b"])
-    func invalidCaseName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { Case(name, when: probeCondition("x")) { Do("x", probeAction("x")) } }
-        })
-        #expect(error.code == .invalidName)
-    }
-
-    @Test(arguments: ["", "a/b", "a:b"])
-    func invalidLoopUntilName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { LoopUntil(name, until: probeCondition("x")) { Do("x", probeAction("x")) } }
-        })
-        #expect(error.code == .invalidName)
-    }
-
-    @Test(arguments: ["", "a/b", "a:b"])
-    func invalidRetryName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { Retry(name, shouldRetry: probeHandler("x")) { Do("x", probeAction("x")) } }
-        })
-        #expect(error.code == .invalidName)
-    }
-
-    @Test(arguments: ["", "a/b", "a:b"])
-    func invalidStepsName(_ name: String) throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { Steps(name) { Do("x", probeAction("x")) } }
-        })
-        #expect(error.code == .invalidName)
-    }
-
-    @Test func invalidNameDeepInsideTheTree() throws {
-        let error = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") {
-                Retry("r", shouldRetry: probeHandler("r")) {
-                    Case("c", when: probeCondition("c")) {
-                        LoopUntil("l", until: probeCondition("l")) {
-                            Steps("g") {
-                                Do("bad:name", probeAction("x"))
-                            }
-                        }
-                    }
-                }
-            }
-        })
-        #expect(error.code == .invalidName)
-        #expect(error.message.contains("bad:name"))
-    }
-
-    @Test func invalidNameInEmptyGroupOrEmptyBlock() throws {
-        let emptyGroup = try #require(flowConstructionError {
-            try StepFlow<Probe>("f") { Steps("a/b") {} }
-        })
-        #expect(emptyGroup.code == .invalidName)
-        let emptyRoot = try #require(flowConstructionError {
-            try StepFlow<Probe>("") {}
-        })
-        #expect(emptyRoot.code == .invalidName)
-    }
-
+@Suite struct NameTests {
     @Test func namesWithOtherPunctuationAreValid() throws {
         let flow = try StepFlow<Probe>("deploy.v1") {
             Do("step-1", probeAction("x"))
@@ -274,11 +187,11 @@ func flowConstructionError(
     }
 
     @Test func errorCodesAreDistinct() {
-        #expect(StepFlowError.Code.duplicatePath != .invalidName)
-        #expect(StepFlowError.Code.invalidName != .unknownState)
+        #expect(StepFlowError.Code.duplicatePath != .invalidDefinition)
+        #expect(StepFlowError.Code.invalidDefinition != .unknownState)
         #expect(StepFlowError.Code.duplicatePath != .unknownState)
         #expect(StepFlowError.Code.duplicatePath.description == "duplicatePath")
-        #expect(StepFlowError.Code.invalidName.description == "invalidName")
+        #expect(StepFlowError.Code.invalidDefinition.description == "invalidDefinition")
         #expect(StepFlowError.Code.unknownState.description == "unknownState")
     }
 }

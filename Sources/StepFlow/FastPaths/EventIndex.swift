@@ -1,15 +1,23 @@
+// FAST PATH — hand-written hashing and unaligned loads; keep it small, and keep its tests
+// (Tests/StepFlowTests/EventIndexTests.swift) and its benchmarks green when changing it.
+//
+// Why it exists: a state loaded from storage is a list of strings, and `apply` must map each to an event id.
+// With `[String: Int32]` that look-up alone costs about 48 ns (seeded SipHash, then Unicode-aware `==`);
+// this index costs about 9 ns for the hash and an 8-bytes-at-a-time comparison. Benchmarks that justify it
+// (Benchmarks/Benchmarks/StepFlowBenchmarks, figures in Benchmarks/RESULTS.md): "WaitFor poll: state built from
+// strings" and "Apply: N-step flow, state built from strings" against "Reference: [String: Int32] look-up of one
+// event string" and "Reference: Swift Hasher (SipHash) of one event string".
+
 /// A read-only hash table from event strings to event ids.
 ///
-/// Swift's default `Hasher` is seeded SipHash, and `String ==` goes through Unicode-aware comparison;
-/// together they cost more per event string than a whole apply should. Event names are fixed when a
-/// flow is compiled and are not attacker-chosen keys of an unbounded table, so a fast unseeded hash
-/// over the UTF-8 bytes (wyhash-style, one 128-bit multiply per 16 bytes) is enough, and a hit is
-/// confirmed by comparing the bytes with a copy of every name kept in one contiguous buffer (8 bytes
-/// at a time): a collision costs time, never correctness. A state built from strings is resolved with
-/// one such look-up per event, without allocating and without retaining the strings.
+/// Event names are fixed when a flow is compiled and are not attacker-chosen keys of an unbounded table, so a
+/// fast unseeded hash over the UTF-8 bytes (wyhash-style, one 128-bit multiply per 16 bytes) is enough, and a hit
+/// is confirmed by comparing the bytes with a copy of every name kept in one contiguous buffer (8 bytes at a
+/// time): a collision costs time, never correctness. A state built from strings is resolved with one such
+/// look-up per event, without allocating and without retaining the strings.
 ///
-/// Matching is by UTF-8 bytes, as go-stepflow matches (and as this index did before, since it hashed
-/// the bytes): a non-ASCII name written in another Unicode normalisation form is a different event.
+/// Matching is by UTF-8 bytes, as go-stepflow matches: a non-ASCII name written in another Unicode normalisation
+/// form is a different event.
 @usableFromInline
 struct EventIndex: Sendable {
     /// One open-addressing slot: the name's full hash and its event id (`-1`: empty).
@@ -27,7 +35,15 @@ struct EventIndex: Sendable {
     @usableFromInline let offsets: [Int]
     @usableFromInline let mask: Int
 
+    /// An index of `names`: name `i` has event id `i`.
     init(names: [String]) {
+        self.init(names: names, hashes: names.map(EventIndex.hash))
+    }
+
+    /// An index of `names` filed under the given hashes (`hashes[i]` for `names[i]`): tests force collisions
+    /// with it, and look the names up with ``id(ofUTF8:hash:)``.
+    init(names: [String], hashes: [UInt64]) {
+        precondition(names.count == hashes.count, "one hash per name")
         var capacity = 16
         while capacity < names.count * 2 { capacity <<= 1 }
         var slots = [Slot](repeating: Slot(hash: 0, id: -1), count: capacity)
@@ -35,7 +51,7 @@ struct EventIndex: Sendable {
         var offsets: [Int] = [0]
         offsets.reserveCapacity(names.count + 1)
         for (id, name) in names.enumerated() {
-            let hash = EventIndex.hash(name)
+            let hash = hashes[id]
             var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
             while slots[slot].id >= 0 { slot = (slot + 1) & (capacity - 1) }
             slots[slot] = Slot(hash: hash, id: Int32(id))
@@ -60,10 +76,16 @@ struct EventIndex: Sendable {
     }
 
     /// The id of the event whose UTF-8 bytes are `name`, or `nil`.
-    @inlinable
+    @inlinable @inline(__always)
     func id(ofUTF8 name: UnsafeRawBufferPointer) -> Int32? {
-        let hash = EventIndex.hash(name)
-        return slots.withUnsafeBufferPointer { slots in
+        id(ofUTF8: name, hash: EventIndex.hash(name))
+    }
+
+    /// The id of the event whose UTF-8 bytes are `name`, looked up under `hash` (the name's hash, or the one a
+    /// test filed it under).
+    @inlinable
+    func id(ofUTF8 name: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        slots.withUnsafeBufferPointer { slots in
             offsets.withUnsafeBufferPointer { offsets in
                 bytes.withUnsafeBytes { bytes in
                     var slot = Int(truncatingIfNeeded: hash) & mask
