@@ -17,6 +17,13 @@ package enum StoredColumns {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
+    /// A duration as integer milliseconds (rounded to the nearest millisecond, saturating).
+    package static func milliseconds(_ duration: Duration) -> Int64 {
+        let value = (duration.timeInterval * 1000).rounded()
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        return Int64(exactly: value) ?? (value > 0 ? .max : .min)
+    }
+
     /// A duration as integer nanoseconds (saturating past ±292 years).
     package static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components

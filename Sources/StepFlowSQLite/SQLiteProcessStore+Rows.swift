@@ -164,9 +164,9 @@ struct RowReader: StoredProcessFields {
 }
 
 extension RowReader {
-    /// The id of a row selected with ``SQLiteProcessStore/SQL/recordColumns`` (column 0), readable or not.
+    /// The id of a row selected with ``SQLiteProcessStore/SQL/recordColumns``, readable or not.
     static func processID(of row: RowValues) -> ProcessID {
-        let value = row[0]
+        let value = row[ProcessColumn.id.index]
         if case let .string(text) = value.storage { return ProcessID(text) }
         return ProcessID(value.description)
     }
