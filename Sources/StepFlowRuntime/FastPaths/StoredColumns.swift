@@ -1,3 +1,10 @@
+// FAST PATH. A hand-written JSON writer and reader for states, instead of JSONEncoder/JSONDecoder.
+// Why: encoding states with JSONEncoder halved the SQLite store's commit throughput (about 14,500 instead of 30,000+
+// updates/s), and JSONDecoder dominated the cost of a claim; see Benchmarks/SQLITE_RESULTS.md and
+// RUNTIME_RESULTS.md (`StoreBenchmark`, `RuntimeBenchmarks throughput`).
+// Contract: the writer's text is byte for byte JSONEncoder's (with .withoutEscapingSlashes); the reader reads that
+// text back exactly or returns nil (the caller then uses JSONDecoder). Tested directly, with adversarial and
+// thousands of random states against Foundation, in Tests/StepFlowSQLiteTests/SQLiteStoreColumnsTests.swift.
 package import Foundation
 package import StepFlow
 
