@@ -20,10 +20,11 @@ struct RowReader: StoredProcessFields {
         self.server = server
     }
 
-    /// The id in column 0, readable or not.
+    /// The id (in ``ProcessColumn/id``'s column, or a signal's first), readable or not.
     static func processID(of row: PostgresRandomAccessRow) -> ProcessID {
-        guard row.count > 0 else { return ProcessID("?") }
-        if let id = try? row[0].decode(String.self) { return ProcessID(id) }
+        let index = ProcessColumn.id.index
+        guard row.count > index else { return ProcessID("?") }
+        if let id = try? row[index].decode(String.self) { return ProcessID(id) }
         return ProcessID("?")
     }
 

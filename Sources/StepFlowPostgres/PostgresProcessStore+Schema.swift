@@ -1,3 +1,4 @@
+import StepFlowRuntime
 extension PostgresProcessStore {
     /// One step of the versioned schema. Migrations are never edited once released: a change is a new one.
     struct Migration: Sendable {
@@ -69,6 +70,14 @@ extension PostgresProcessStore {
             )
             """,
         ]),
+        Migration(version: 3, name: "server clock", statements: [
+            // The one clock that schedules every process: the server's, in milliseconds since 1970. Every statement
+            // that needs the time reads it here (once per statement), never from the machine that sends it.
+            """
+            CREATE FUNCTION {schema}.now_ms() RETURNS bigint LANGUAGE sql VOLATILE
+            AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$
+            """,
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -76,15 +85,25 @@ extension PostgresProcessStore {
     struct SQL: Sendable {
         static let active = "status IN ('running', 'waiting')"
 
-        static let recordColumns = """
-            id, flow_name, state, input, data, status, due_at, step_count, attempt, last_error, \
-            created_at, updated_at, lease_owner, lease_expires_at, lease_token
-            """
+        /// The index of the server's time in a row selected by ``selectProcessForUpdate`` (after ``recordColumns``).
+        static let serverTimeColumn = ProcessColumn.count
+
+        /// The columns of a record, as ``ProcessColumn`` declares them.
+        static let recordColumns = ProcessColumn.list
+
+        /// The values of a new process: its own from `n` (the unnested arrays), the server's time from `c`.
+        static let newProcessValues = ProcessColumn.values { column in
+            switch column {
+            case .id, .flowName, .state, .input, .data: "n.\(column.name)"
+            case .status: "'\(ProcessStatus.running.rawValue)'"
+            case .dueAt, .createdAt, .updatedAt: "c.now"
+            case .stepCount, .attempt, .leaseToken: "0"
+            case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"
+            }
+        }
 
         /// ``recordColumns`` qualified by `table`.
-        static func recordColumns(of table: String) -> String {
-            recordColumns.split(separator: ",").map { "\(table).\($0.filter { $0 != " " })" }.joined(separator: ", ")
-        }
+        static func recordColumns(of table: String) -> String { ProcessColumn.list(of: table) }
 
         let schema: String
         let channel: String
@@ -108,6 +127,7 @@ extension PostgresProcessStore {
         let applyCommand: String
         let nextDueDate: String
         let dueCount: String
+        let serverTime: String
         let notify: String
         let listProcesses: String
 
@@ -117,6 +137,9 @@ extension PostgresProcessStore {
             let processes = "\(schema).processes"
             let active = Self.active
             let columns = Self.recordColumns
+            // The server's time, read once where a statement uses it (an uncorrelated subquery is evaluated once,
+            // and can bound an index scan).
+            let serverNow = "(SELECT \(schema).now_ms())"
             lockMigrations = "SELECT pg_advisory_xact_lock(hashtext('stepflow.migrate.' || $1))"
             createMigrationsTable = """
                 CREATE SCHEMA IF NOT EXISTS \(schema);
@@ -129,14 +152,15 @@ extension PostgresProcessStore {
             appliedMigrations = "SELECT version FROM \(schema).migrations ORDER BY version"
             recordMigration = "INSERT INTO \(schema).migrations (version, name) VALUES ($1, $2)"
             selectProcess = "SELECT \(columns) FROM \(processes) WHERE id = $1"
-            selectProcessForUpdate = "SELECT \(columns) FROM \(processes) WHERE id = $1 FOR UPDATE"
+            selectProcessForUpdate = "SELECT \(columns), \(serverNow) FROM \(processes) WHERE id = $1 FOR UPDATE"
             // A batch of new processes as arrays; ids that exist already (or twice in the batch) are skipped, and
-            // the caller reads them with `selectProcesses`.
+            // the caller reads them with `selectProcesses`. They are created, and due, at the server's time.
             insertProcesses = """
                 INSERT INTO \(processes) (\(columns))
-                SELECT n.id, n.flow_name, n.state, n.input, n.data, 'running', n.now, 0, 0, NULL, n.now, n.now, NULL, NULL, 0
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bigint[]) WITH ORDINALITY
-                    AS n(id, flow_name, state, input, data, now, ordinal)
+                SELECT \(Self.newProcessValues)
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[]) WITH ORDINALITY
+                    AS n(id, flow_name, state, input, data, ordinal)
+                CROSS JOIN (SELECT \(schema).now_ms() AS now) AS c
                 ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING
                 RETURNING \(columns)
@@ -145,17 +169,21 @@ extension PostgresProcessStore {
             // One statement: the due ids, earliest first, skipping rows another worker is claiming right now,
             // leased at once. `due.due_at` is the due time before the claim, to put the rows back in order. The
             // update finds the rows by `id = ANY(array)` (primary key lookups): joined to `due` instead, the planner
-            // chose a hash join over a full scan of `processes`.
+            // chose a hash join over a full scan of `processes`. Due and lease times are the server's ($3: the lease's
+            // length in milliseconds).
             claimDue = """
-                WITH due AS (
+                WITH clock AS (
+                    SELECT \(schema).now_ms() AS now
+                ), due AS (
                     SELECT id, due_at FROM \(processes)
-                    WHERE \(active) AND due_at <= $1
+                    WHERE \(active) AND due_at <= (SELECT now FROM clock)
                     ORDER BY due_at
-                    LIMIT $2
+                    LIMIT $1
                     FOR UPDATE SKIP LOCKED
                 ), claimed AS (
                     UPDATE \(processes) AS p
-                    SET lease_owner = $3, lease_expires_at = $4, due_at = $4, lease_token = p.lease_token + 1
+                    SET lease_owner = $2, lease_expires_at = (SELECT now FROM clock) + $3,
+                        due_at = (SELECT now FROM clock) + $3, lease_token = p.lease_token + 1
                     WHERE p.id = ANY(ARRAY(SELECT id FROM due))
                     RETURNING \(Self.recordColumns(of: "p"))
                 )
@@ -163,37 +191,34 @@ extension PostgresProcessStore {
                 """
             claimOne = """
                 UPDATE \(processes)
-                SET lease_owner = $1, lease_expires_at = $2, due_at = $2, lease_token = lease_token + 1
-                WHERE id = $3 AND \(active) AND (lease_expires_at IS NULL OR lease_expires_at <= $4) AND ($5 OR due_at <= $4)
+                SET lease_owner = $1, lease_expires_at = c.now + $2, due_at = c.now + $2, lease_token = lease_token + 1
+                FROM (SELECT \(schema).now_ms() AS now) AS c
+                WHERE id = $3 AND \(active) AND (lease_expires_at IS NULL OR lease_expires_at <= c.now) AND ($4 OR due_at <= c.now)
                 RETURNING \(columns)
                 """
             // One statement per batch: the updates' columns as arrays, one row each, saved only where the process
             // still has the update's lease token and is active; history rows are inserted for the saved ones only.
-            // `saved` returns the ids saved, and the caller marks the others rejected.
+            // `saved` returns the ids saved, and the caller marks the others rejected. They are updated at the
+            // server's time.
+            // The arrays and their order are declared by `UpdateArray` and `HistoryArray`.
+            let historyColumns = HistoryArray.columns
             commitUpdates = """
                 WITH u AS (
-                    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::text[], $6::bigint[],
-                        $7::bigint[], $8::bigint[], $9::text[], $10::bigint[])
-                    AS u(id, token, state, data, status, due_at, step_count, attempt, last_error, updated_at)
+                    SELECT * FROM unnest(\(UpdateArray.placeholders(from: 1)))
+                    AS u(\(UpdateArray.columns))
                 ), saved AS (
                     UPDATE \(processes) AS p SET
                         state = coalesce(u.state, p.state), data = coalesce(u.data, p.data), status = u.status,
                         due_at = u.due_at, step_count = coalesce(u.step_count, p.step_count), attempt = u.attempt,
-                        last_error = u.last_error, updated_at = u.updated_at, lease_owner = NULL, lease_expires_at = NULL
+                        last_error = u.last_error, updated_at = \(serverNow), lease_owner = NULL, lease_expires_at = NULL
                     FROM u
                     WHERE p.id = u.id AND p.lease_token = u.token AND p.\(active)
                     RETURNING p.id
                 ), history AS (
-                    INSERT INTO \(schema).history (
-                        process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
-                        error, worker, lease_token
-                    )
-                    SELECT h.process_id, h.sequence, h.started_at, h.step_path, h.state_before, h.state_after,
-                        h.duration_ns, h.outcome, h.error, h.worker, h.lease_token
-                    FROM unnest($11::text[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[],
-                        $17::bigint[], $18::text[], $19::text[], $20::text[], $21::bigint[]) WITH ORDINALITY
-                        AS h(process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
-                            error, worker, lease_token, n)
+                    INSERT INTO \(schema).history (\(historyColumns))
+                    SELECT \(HistoryArray.allCases.map { "h.\($0.column)" }.joined(separator: ", "))
+                    FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
+                        AS h(\(historyColumns), n)
                     WHERE h.process_id IN (SELECT id FROM saved)
                     ORDER BY h.n
                 )
@@ -204,22 +229,25 @@ extension PostgresProcessStore {
                     lease_token
                 FROM \(schema).history WHERE process_id = $1 ORDER BY id
                 """
+            // $1: the new expiry, or NULL for the server's time plus $5 milliseconds.
             renewLeases = """
-                UPDATE \(processes) AS p SET lease_expires_at = $1, due_at = $1
+                UPDATE \(processes) AS p
+                SET lease_expires_at = coalesce($1, \(serverNow) + $5), due_at = coalesce($1, \(serverNow) + $5)
                 FROM unnest($2::text[], $3::bigint[]) AS u(id, token)
                 WHERE p.id = u.id AND p.lease_token = u.token AND p.lease_owner = $4 AND p.\(active)
                 RETURNING p.id
                 """
-            // Released leases wake the idle workers (in the same statement, so at commit) when any was released.
+            // Released leases wake the idle workers (in the same statement, so at commit) when any was released; the
+            // processes are due at the server's time.
             releaseLeases = """
                 WITH released AS (
                     UPDATE \(processes) AS p SET lease_owner = NULL, lease_expires_at = NULL,
-                        due_at = CASE WHEN p.\(active) THEN $1 ELSE p.due_at END
-                    FROM unnest($2::text[], $3::bigint[]) AS u(id, token)
-                    WHERE p.id = u.id AND p.lease_token = u.token AND p.lease_owner = $4
+                        due_at = CASE WHEN p.\(active) THEN \(serverNow) ELSE p.due_at END
+                    FROM unnest($1::text[], $2::bigint[]) AS u(id, token)
+                    WHERE p.id = u.id AND p.lease_token = u.token AND p.lease_owner = $3
                     RETURNING p.id
                 )
-                SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify($5, '') END::text FROM released
+                SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify($4, '') END::text FROM released
                 """
             applyCommand = """
                 UPDATE \(processes) SET
@@ -229,7 +257,8 @@ extension PostgresProcessStore {
                 RETURNING \(columns)
                 """
             nextDueDate = "SELECT min(due_at) FROM \(processes) WHERE \(active)"
-            dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= $1"
+            dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= \(serverNow)"
+            serverTime = "SELECT \(schema).now_ms()"
             notify = "SELECT pg_notify($1, '')"
             listProcesses = """
                 SELECT \(columns) FROM \(processes)

@@ -4,14 +4,14 @@ import PostgresNIO
 public import StepFlowRuntime
 
 extension PostgresProcessStore {
-    /// Stores the signal and moves the due time in one transaction, with the process's row locked (`FOR UPDATE`)
+    /// Stores the signal and moves the due time in one transaction, at the server's time (`now` is not used), with the process's row locked (`FOR UPDATE`)
     /// from the read to the commit, so that concurrent senders get consecutive sequences; sends a `NOTIFY` as a
     /// wake does, so that ``wakeUps()`` yields on every machine.
     public func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
         try ProcessRecord.checkSignalName(name, for: id)
         let (sql, logger, server) = (sql, logger, configuration.server)
         let sent = try await transaction("send the signal '\(name)' to process '\(id)'") { connection in
-            try await Self.sendSignal(connection, to: id, name: name, payload: payload, now: now, sql, logger: logger, server: server)
+            try await Self.sendSignal(connection, to: id, name: name, payload: payload, sql, logger: logger, server: server)
         }
         if sent.wakeWorkers { broadcaster.signal() }
         return sent.signal
@@ -38,17 +38,14 @@ extension PostgresProcessStore {
         let wakeWorkers: Bool
     }
 
-    /// The body of ``sendSignal(to:name:payload:now:)``, inside its transaction.
+    /// The body of ``sendSignal(to:name:payload:now:)``, inside its transaction: the signal is sent, and the
+    /// process made due, at the server's time.
     private static func sendSignal(
-        _ connection: PostgresConnection, to id: ProcessID, name: String, payload: Data, now: Date, _ sql: SQL,
+        _ connection: PostgresConnection, to id: ProcessID, name: String, payload: Data, _ sql: SQL,
         logger: Logger, server: String
     ) async throws -> SentSignal {
-        var select = PostgresBindings()
-        select.append(id.rawValue)
-        guard let row = try await Transactions.rows(connection, sql.selectProcessForUpdate, select, logger: logger).first else {
-            throw ProcessStoreError.notFound(id)
-        }
-        let delivery = try RowReader.record(row, server: server).signalDelivery(now: now)
+        let (record, now) = try await Transactions.lockProcess(connection, id, sql, logger: logger, server: server)
+        let delivery = try record.signalDelivery(now: now)
         let sentAt = Columns.milliseconds(now)
         var insert = PostgresBindings()
         insert.append(id.rawValue)
@@ -62,7 +59,7 @@ extension PostgresProcessStore {
         switch delivery {
         case .held: break
         // The wake command's own transaction body: it saves the due time and notifies (the row is already locked).
-        case .wake: _ = try await Transactions.execute(connection, .wake, on: id, now: now, sql, logger: logger, server: server)
+        case .wake: _ = try await Transactions.execute(connection, .wake, on: id, sql, logger: logger, server: server)
         case .due: try await Transactions.notify(connection, sql, logger: logger)
         }
         let signal = ProcessSignal(

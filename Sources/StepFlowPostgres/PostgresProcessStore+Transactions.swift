@@ -85,18 +85,17 @@ enum Transactions {
     ) async throws -> [(record: ProcessRecord, created: Bool)] {
         var (ids, flows, states) = (ArrayParameter.text(capacity: processes.count), ArrayParameter.text(capacity: processes.count),
                                     ArrayParameter.text(capacity: processes.count))
-        var (inputs, data, times) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count),
-                                     ArrayParameter.bigint(capacity: processes.count))
+        var (inputs, data) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count))
+        // `process.now` is not used: processes are created, and due, at the server's time.
         for process in processes {
             ids.append(process.id.rawValue)
             flows.append(process.flowName)
             states.append(Columns.json(process.state))
             inputs.append(process.input)
             data.append(process.data)
-            times.append(Columns.milliseconds(process.now))
         }
-        var binds = PostgresBindings(capacity: 6)
-        for column in [ids, flows, states, inputs, data, times] { binds.append(column) }
+        var binds = PostgresBindings(capacity: 5)
+        for column in [ids, flows, states, inputs, data] { binds.append(column) }
         var inserted: [ProcessID: ProcessRecord] = [:]
         for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
             let record = try RowReader.record(row, server: server)
@@ -130,10 +129,7 @@ enum Transactions {
                 )
             }
             guard record.flowName == process.flowName else {
-                throw ProcessStoreError(
-                    .conflict, processID: process.id,
-                    "process '\(process.id)' already exists with flow '\(record.flowName)', not '\(process.flowName)'"
-                )
+                throw ProcessStoreError.flowConflict(process.id, existing: record.flowName, requested: process.flowName)
             }
             results.append((record, false))
         }
@@ -154,26 +150,24 @@ enum Transactions {
     static func claim(
         _ connection: PostgresConnection, _ request: ClaimRequest, _ sql: SQL, logger: Logger, server: String
     ) async throws -> [ClaimedProcess] {
-        let now = Columns.milliseconds(request.now)
-        let expiry = Columns.milliseconds(request.leaseExpiry)
+        // `request.now` is not used: what is due, and when the leases lapse, is decided by the server's time.
+        let lease = Columns.milliseconds(request.leaseDuration)
         var binds = PostgresBindings()
         if let only = request.only {
             binds.append(request.owner)
-            binds.append(expiry)
+            binds.append(lease)
             binds.append(only.rawValue)
-            binds.append(now)
             binds.append(request.force)
             return try await rows(connection, sql.claimOne, binds, logger: logger).map {
                 RowReader($0, server: server).claimed()
             }
         }
-        binds.append(now)
         binds.append(Int64(request.limit))
         binds.append(request.owner)
-        binds.append(expiry)
+        binds.append(lease)
         let claimed = try await rows(connection, sql.claimDue, binds, logger: logger).map { row in
             let reader = RowReader(row, server: server)
-            return (due: try? reader.optionalInteger(15, "due_at"), claimed: reader.claimed())
+            return (due: try? reader.optionalInteger(ProcessColumn.count, "due_at"), claimed: reader.claimed())
         }
         // RETURNING gives no order: put the processes back in due order (then by id, as a tie-break).
         return claimed.sorted { ($0.due ?? .min, $0.claimed.id) < ($1.due ?? .min, $1.claimed.id) }.map(\.claimed)
@@ -182,6 +176,7 @@ enum Transactions {
     /// Saves a batch of updates with one statement (``PostgresProcessStore/SQL/commitUpdates``): each only with its
     /// lease token, with the history entries of the saved ones. The rows are updated in id order, so that two
     /// workers saving overlapping batches (a stale one among them) lock them in the same order and never deadlock.
+    /// The rows are updated at the server's time (`update.now` is not used); due times are the updates' own.
     static func commit(_ connection: PostgresConnection, _ updates: [ProcessUpdate], _ sql: SQL, logger: Logger) async throws -> [CommitOutcome] {
         let ordered = updates.sorted { $0.id < $1.id }
         let count = ordered.count
@@ -189,8 +184,7 @@ enum Transactions {
                                            ArrayParameter.text(capacity: count * 8), ArrayParameter.bytea(capacity: count))
         var (statuses, dueAt, stepCounts) = (ArrayParameter.text(capacity: count), ArrayParameter.bigint(capacity: count),
                                              ArrayParameter.bigint(capacity: count))
-        var (attempts, errors, times) = (ArrayParameter.bigint(capacity: count), ArrayParameter.text(capacity: count),
-                                         ArrayParameter.bigint(capacity: count))
+        var (attempts, errors) = (ArrayParameter.bigint(capacity: count), ArrayParameter.text(capacity: count))
         var history = HistoryColumns(capacity: count)
         for update in ordered {
             ids.append(update.id.rawValue)
@@ -202,11 +196,22 @@ enum Transactions {
             stepCounts.append(update.stepCount.map { Int64($0) })
             attempts.append(Int64(update.attempt))
             errors.append(update.lastError)
-            times.append(Columns.milliseconds(update.now))
             if let entry = update.history { history.append(entry, of: update.id) }
         }
-        var binds = PostgresBindings(capacity: 21)
-        for column in [ids, tokens, states, data, statuses, dueAt, stepCounts, attempts, errors, times] { binds.append(column) }
+        var binds = PostgresBindings(capacity: UpdateArray.allCases.count + HistoryArray.allCases.count)
+        for array in UpdateArray.allCases {
+            switch array {
+            case .id: binds.append(ids)
+            case .token: binds.append(tokens)
+            case .state: binds.append(states)
+            case .data: binds.append(data)
+            case .status: binds.append(statuses)
+            case .dueAt: binds.append(dueAt)
+            case .stepCount: binds.append(stepCounts)
+            case .attempt: binds.append(attempts)
+            case .lastError: binds.append(errors)
+            }
+        }
         history.bind(into: &binds)
         let saved = Set(try await rows(connection, sql.commitUpdates, binds, logger: logger).map { try $0.decode(String.self) })
         return updates.map { saved.contains($0.id.rawValue) ? .saved : .rejected }
@@ -238,9 +243,22 @@ enum Transactions {
             tokens.append(entry.leaseToken)
         }
 
+        /// Binds the arrays in ``HistoryArray``'s order.
         func bind(into binds: inout PostgresBindings) {
-            for column in [processIDs, sequences, startedAt, stepPaths, before, after, durations, outcomes, errors, workers, tokens] {
-                binds.append(column)
+            for array in HistoryArray.allCases {
+                switch array {
+                case .processID: binds.append(processIDs)
+                case .sequence: binds.append(sequences)
+                case .startedAt: binds.append(startedAt)
+                case .stepPath: binds.append(stepPaths)
+                case .stateBefore: binds.append(before)
+                case .stateAfter: binds.append(after)
+                case .duration: binds.append(durations)
+                case .outcome: binds.append(outcomes)
+                case .error: binds.append(errors)
+                case .worker: binds.append(workers)
+                case .leaseToken: binds.append(tokens)
+                }
             }
         }
     }
@@ -255,28 +273,30 @@ enum Transactions {
         return (ids, tokens)
     }
 
-    /// Extends the leases in one statement; returns the ids still held, in the order given.
+    /// Extends the leases in one statement, until `until` or, when it is `nil`, for `duration` past the server's
+    /// time; returns the ids still held, in the order given.
     static func renewLeases(
-        _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, until: Date, _ sql: SQL, logger: Logger
+        _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, until: Date?, duration: Duration,
+        _ sql: SQL, logger: Logger
     ) async throws -> [ProcessID] {
         let (ids, tokens) = leaseColumns(processes)
-        var binds = PostgresBindings(capacity: 4)
-        binds.append(Columns.milliseconds(until))
+        var binds = PostgresBindings(capacity: 5)
+        binds.append(until.map(Columns.milliseconds))
         binds.append(ids)
         binds.append(tokens)
         binds.append(owner)
+        binds.append(Columns.milliseconds(duration))
         let renewed = Set(try await rows(connection, sql.renewLeases, binds, logger: logger).map { try $0.decode(String.self) })
         return processes.map(\.id).filter { renewed.contains($0.rawValue) }
     }
 
     /// Gives the leases back in one statement, which also wakes the idle workers when any was released; returns
-    /// how many were.
+    /// how many were. The processes are due at the server's time.
     static func releaseLeases(
-        _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, now: Date, _ sql: SQL, logger: Logger
+        _ connection: PostgresConnection, _ processes: [ProcessLeaseToken], owner: String, _ sql: SQL, logger: Logger
     ) async throws -> Int {
         let (ids, tokens) = leaseColumns(processes)
-        var binds = PostgresBindings(capacity: 5)
-        binds.append(Columns.milliseconds(now))
+        var binds = PostgresBindings(capacity: 4)
         binds.append(ids)
         binds.append(tokens)
         binds.append(owner)
@@ -285,18 +305,27 @@ enum Transactions {
         return try row?.makeRandomAccess()[0].decode(Int.self) ?? 0
     }
 
-    /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result,
-    /// the row locked from the read to the write.
-    static func execute(
-        _ connection: PostgresConnection, _ command: ProcessCommand, on id: ProcessID, now: Date, _ sql: SQL, logger: Logger,
-        server: String
-    ) async throws -> ProcessRecord {
+    /// Reads process `id` with its row locked until the transaction ends, and the server's time.
+    static func lockProcess(
+        _ connection: PostgresConnection, _ id: ProcessID, _ sql: SQL, logger: Logger, server: String
+    ) async throws -> (record: ProcessRecord, now: Date) {
         var select = PostgresBindings()
         select.append(id.rawValue)
         guard let row = try await rows(connection, sql.selectProcessForUpdate, select, logger: logger).first else {
             throw ProcessStoreError.notFound(id)
         }
-        let stored = try RowReader.record(row, server: server)
+        let reader = RowReader(row, server: server)
+        let now = try reader.integer(SQL.serverTimeColumn, "now_ms()")
+        return (try reader.record(), Columns.date(milliseconds: now))
+    }
+
+    /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) at the server's time
+    /// and saves the result, the row locked from the read to the write.
+    static func execute(
+        _ connection: PostgresConnection, _ command: ProcessCommand, on id: ProcessID, _ sql: SQL, logger: Logger,
+        server: String
+    ) async throws -> ProcessRecord {
+        let (stored, now) = try await lockProcess(connection, id, sql, logger: logger, server: server)
         var record = stored
         try record.apply(command, now: now)
         guard record != stored else { return stored }

@@ -31,6 +31,11 @@ public import StepFlowRuntime
 /// token, with the saved steps' history; ``commit(_:thenClaim:)`` adds the next claim in the same transaction.
 /// Renewing and releasing leases are one statement per batch too.
 ///
+/// The store schedules by the server's clock, never the caller's: every statement that decides what is due, when a
+/// lease lapses, or stamps a record reads the server's time (`<schema>.now_ms()`, from `clock_timestamp()`), and the
+/// `now` values callers pass are not used. ``serverTime()`` returns it, and workers and clients align their clocks to
+/// it (`ServerAlignedClock`), so machines whose clocks disagree schedule alike.
+///
 /// `create`, `wake`, `resume` and released leases send a `NOTIFY` on the channel `<schema>_wakeup` in their
 /// transaction; ``run()`` listens on it, so ``wakeUps()`` yields for work made due by any store on any machine.
 ///
@@ -266,7 +271,18 @@ public final class PostgresProcessStore: ProcessStore, Service {
         guard !processes.isEmpty else { return [] }
         let (sql, logger) = (sql, logger)
         return try await withConnection("renew leases") { connection in
-            try await Transactions.renewLeases(connection, processes, owner: owner, until: until, sql, logger: logger)
+            try await Transactions.renewLeases(connection, processes, owner: owner, until: until, duration: .zero, sql, logger: logger)
+        }
+    }
+
+    /// Extends the leases for `duration` past the server's time (`now` is not used).
+    public func renewLeases(
+        _ processes: [ProcessLeaseToken], owner: String, now: Date, for duration: Duration
+    ) async throws -> [ProcessID] {
+        guard !processes.isEmpty else { return [] }
+        let (sql, logger) = (sql, logger)
+        return try await withConnection("renew leases") { connection in
+            try await Transactions.renewLeases(connection, processes, owner: owner, until: nil, duration: duration, sql, logger: logger)
         }
     }
 
@@ -275,7 +291,7 @@ public final class PostgresProcessStore: ProcessStore, Service {
             let (sql, logger) = (sql, logger)
             // One statement, which also sends the NOTIFY when it releases any lease.
             _ = try await withConnection("release leases") { connection in
-                try await Transactions.releaseLeases(connection, processes, owner: owner, now: now, sql, logger: logger)
+                try await Transactions.releaseLeases(connection, processes, owner: owner, sql, logger: logger)
             }
         }
         broadcaster.signal()
@@ -284,7 +300,7 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
         let (sql, logger, server) = (sql, logger, configuration.server)
         let record = try await transaction("apply a command to process '\(id)'") { connection in
-            try await Transactions.execute(connection, command, on: id, now: now, sql, logger: logger, server: server)
+            try await Transactions.execute(connection, command, on: id, sql, logger: logger, server: server)
         }
         if record.status.isActive, record.dueAt != nil { broadcaster.signal() }
         return record
@@ -301,9 +317,16 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func dueCount(now: Date) async throws -> Int {
         let (sql, logger) = (sql, logger)
         return try await withConnection("count due processes") { connection in
-            var binds = PostgresBindings()
-            binds.append(Columns.milliseconds(now))
-            return try await Transactions.rows(connection, sql.dueCount, binds, logger: logger).first?.decode(Int.self) ?? 0
+            try await Transactions.rows(connection, sql.dueCount, logger: logger).first?.decode(Int.self) ?? 0
+        }
+    }
+
+    /// The server's time (`{schema}.now_ms()`): the clock by which this store schedules every process.
+    public func serverTime() async throws -> Date? {
+        let (sql, logger) = (sql, logger)
+        return try await withConnection("read the server's time") { connection in
+            let milliseconds = try await Transactions.rows(connection, sql.serverTime, logger: logger).first?.decode(Int64.self)
+            return milliseconds.map(Columns.date(milliseconds:))
         }
     }
 

@@ -91,8 +91,9 @@ public struct FlowWorker: Service {
     public let registry: FlowRegistry
     /// The worker's configuration.
     public let configuration: Configuration
-    /// The worker's clock.
+    /// The worker's clock: the clock it was given, aligned to the store server's time (``ServerAlignedClock``).
     public let clock: any RuntimeClock
+    private let serverClock: ServerAlignedClock
     private let logger: Logger
     private let metrics: RuntimeMetrics
 
@@ -108,10 +109,11 @@ public struct FlowWorker: Service {
         self.store = store
         self.registry = registry
         self.configuration = configuration
-        self.clock = clock
         var logger = logger
         logger[metadataKey: "stepflow.worker"] = "\(configuration.workerID)"
         self.logger = logger
+        self.serverClock = ServerAlignedClock.wrapping(clock, logger: logger, metricsFactory: metricsFactory)
+        self.clock = serverClock
     }
 
     /// `<host>-<pid>-<random>`: unique per worker instance.
@@ -146,6 +148,7 @@ public struct FlowWorker: Service {
     @discardableResult
     public func runUntilIdle() async throws -> Int {
         var saved = 0
+        try await serverClock.synchronizeIfDue(with: store)
         var claimed = try await store.claim(claimRequest(now: clock.now))
         while !claimed.isEmpty {
             let round = try await runSteps(of: claimed, thenClaim: true)
@@ -165,6 +168,7 @@ public struct FlowWorker: Service {
         var claimed: [ClaimedProcess]? = nil
         while !signal.isStopped, !Task.isCancelled {
             do {
+                try await serverClock.synchronizeIfDue(with: store)
                 if clock.now.timeIntervalSince(lastBacklogCheck) >= 1 {
                     lastBacklogCheck = clock.now
                     metrics.dueBacklog.record(try await store.dueCount(now: lastBacklogCheck))
@@ -220,6 +224,7 @@ public struct FlowWorker: Service {
 
     /// Claims one batch of due processes, runs their next steps and saves the results.
     public func runRound() async throws -> Round {
+        try await serverClock.synchronizeIfDue(with: store)
         let claimed = try await store.claim(claimRequest(now: clock.now))
         if claimed.isEmpty { return Round(claimed: 0, saved: 0, rejected: 0) }
         return try await runSteps(of: claimed, thenClaim: false).round
@@ -309,7 +314,7 @@ public struct FlowWorker: Service {
                 while !Task.isCancelled {
                     do {
                         try await clock.sleep(until: clock.now.addingTimeInterval(lease.timeInterval / 3))
-                        let held = try await store.renewLeases(tokens, owner: owner, until: clock.now.addingTimeInterval(lease.timeInterval))
+                        let held = try await store.renewLeases(tokens, owner: owner, now: clock.now, for: lease)
                         if held.count < tokens.count {
                             logger.warning("leases lost while steps ran", metadata: ["stepflow.lost": "\(tokens.count - held.count)"])
                         }

@@ -18,10 +18,7 @@ public actor MemoryProcessStore: ProcessStore {
     public func create(_ process: NewProcess) throws -> (record: ProcessRecord, created: Bool) {
         if let existing = records[process.id] {
             guard existing.flowName == process.flowName else {
-                throw ProcessStoreError(
-                    .conflict, processID: process.id,
-                    "process '\(process.id)' already exists with flow '\(existing.flowName)', not '\(process.flowName)'"
-                )
+                throw ProcessStoreError.flowConflict(process.id, existing: existing.flowName, requested: process.flowName)
             }
             return (existing, false)
         }

@@ -15,6 +15,8 @@ public import StepFlow
 /// - ``commit(_:thenClaim:)`` is a commit followed by a claim that sees it.
 /// - ``sendSignal(to:name:payload:now:)`` stores the signal durably before it returns, in the same transaction
 ///   as the due time it moves.
+/// - A store with a clock of its own (``serverTime()`` is not `nil`: PostgreSQL) decides every time that schedules
+///   or fences work by that clock, and does not use the `now` its callers pass (see <doc:Time>).
 public protocol ProcessStore: Sendable {
     /// Creates a process unless one with the same id exists; returns the stored record and whether it was created.
     func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool)
@@ -53,6 +55,11 @@ public protocol ProcessStore: Sendable {
     /// Extends the leases `owner` holds on `processes` (by token) until `until`; returns the ids still held.
     func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID]
 
+    /// Extends the leases `owner` holds on `processes` (by token) for `duration` past the store's time: `now` for a
+    /// store that schedules by its callers' clocks, the server's for one that has its own (``serverTime()``).
+    /// Returns the ids still held. The default calls ``renewLeases(_:owner:until:)`` with `now + duration`.
+    func renewLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date, for duration: Duration) async throws -> [ProcessID]
+
     /// Gives back leases without saving a step: the processes become due at `now`.
     func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws
 
@@ -83,6 +90,13 @@ public protocol ProcessStore: Sendable {
     /// How many active processes are due at `now`.
     func dueCount(now: Date) async throws -> Int
 
+    /// The current time of the clock that schedules this store's processes, when that clock is not the caller's:
+    /// a database server's (PostgreSQL). `nil` when the store takes the times its callers pass (memory, SQLite).
+    ///
+    /// A store that returns a time here decides due times, lease expiry and claims by that clock, whatever `now`
+    /// its callers pass; workers and clients align their own clocks to it with ``ServerAlignedClock``.
+    func serverTime() async throws -> Date?
+
     /// A stream that yields whenever a process may have become due sooner than planned (started, woken, resumed),
     /// so an idle worker can claim it at once. Each call returns a new subscription; a worker subscribes once
     /// per run.
@@ -90,6 +104,16 @@ public protocol ProcessStore: Sendable {
 }
 
 extension ProcessStore {
+    /// Extends the leases until `now + duration`, with ``renewLeases(_:owner:until:)``.
+    public func renewLeases(
+        _ processes: [ProcessLeaseToken], owner: String, now: Date, for duration: Duration
+    ) async throws -> [ProcessID] {
+        try await renewLeases(processes, owner: owner, until: now.addingTimeInterval(duration.timeInterval))
+    }
+
+    /// `nil`: the store schedules by the times its callers pass (their clocks).
+    public func serverTime() async throws -> Date? { nil }
+
     /// Saves `updates` with ``commit(_:)``, then claims with ``claim(_:)``: two transactions, for stores that
     /// cannot do both in one.
     public func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
@@ -112,7 +136,7 @@ public struct NewProcess: Sendable, Hashable {
     public var data: Data
     /// The initial state (usually empty: not started).
     public var state: FlowState
-    /// When it was created; it is due at that time.
+    /// When it was created; it is due at that time. A store with a server clock uses the server's time instead.
     public var now: Date
 
     /// A new process description.
@@ -150,7 +174,8 @@ public struct ProcessQuery: Sendable, Hashable {
 public struct ClaimRequest: Sendable, Hashable {
     /// The worker's identifier, written into each lease.
     public var owner: String
-    /// The current time: processes due at or before it are claimed.
+    /// The current time: processes due at or before it are claimed (by a store with a server clock, at the
+    /// server's time instead).
     public var now: Date
     /// How long the leases last.
     public var leaseDuration: Duration

@@ -37,6 +37,11 @@ public struct ProcessStoreError: Error, Hashable, Sendable, CustomStringConverti
     /// The message.
     public var description: String { message }
 
+    /// `.conflict`: process `id` exists with flow `existing`, and was created again with flow `requested`.
+    package static func flowConflict(_ id: ProcessID, existing: String, requested: String) -> ProcessStoreError {
+        ProcessStoreError(.conflict, processID: id, "process '\(id)' already exists with flow '\(existing)', not '\(requested)'")
+    }
+
     /// No process has this id.
     public static func notFound(_ id: ProcessID) -> ProcessStoreError {
         ProcessStoreError(.notFound, processID: id, "no process has the id '\(id)'")

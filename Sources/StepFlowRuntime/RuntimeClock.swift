@@ -10,6 +10,20 @@ public protocol RuntimeClock: Sendable {
     var now: Date { get }
     /// Suspends until `deadline` (or returns at once if it has passed); throws `CancellationError` when cancelled.
     func sleep(until deadline: Date) async throws
+    /// Monotonic time since an arbitrary origin: it measures elapsed time and never jumps when the wall clock is set.
+    ///
+    /// The default reads `ContinuousClock`; a clock that controls time (a test's manual clock) returns its own.
+    var uptime: Duration { get }
+}
+
+extension RuntimeClock {
+    /// `ContinuousClock`'s time since the first reading in this program.
+    public var uptime: Duration { MonotonicOrigin.instant.duration(to: ContinuousClock.now) }
+}
+
+/// The origin of the default ``RuntimeClock/uptime``: the first time it is read.
+private enum MonotonicOrigin {
+    static let instant = ContinuousClock.now
 }
 
 /// The system's wall clock.

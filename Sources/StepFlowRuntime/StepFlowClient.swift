@@ -13,14 +13,16 @@ public struct StepFlowClient: Sendable {
     public let store: any ProcessStore
     /// The flows the client knows (needed by ``advance(_:worker:defaultPollInterval:logger:)``).
     public let registry: FlowRegistry
-    /// The client's clock.
+    /// The client's clock: the clock it was given, aligned to the store server's time (``ServerAlignedClock``).
     public let clock: any RuntimeClock
+    private let serverClock: ServerAlignedClock
 
     /// A client of `store`.
     public init(store: any ProcessStore, registry: FlowRegistry = FlowRegistry(), clock: any RuntimeClock = SystemClock()) {
         self.store = store
         self.registry = registry
-        self.clock = clock
+        self.serverClock = ServerAlignedClock.wrapping(clock, logger: Logger(label: "stepflow.client"))
+        self.clock = serverClock
     }
 
     /// Starts a process of `flow` with `input`, due at once.
@@ -40,6 +42,7 @@ public struct StepFlowClient: Sendable {
         } catch {
             throw StepFlowRuntimeError(.invalidValue, "the input of process '\(id)' cannot be encoded as JSON: \(error)")
         }
+        try await serverClock.synchronizeIfDue(with: store)
         return try await store.create(NewProcess(id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now)).record
     }
 
@@ -188,6 +191,7 @@ public struct StepFlowClient: Sendable {
         _ id: ProcessID, worker: String = "client", defaultPollInterval: Duration = .seconds(5),
         logger: Logger = Logger(label: "stepflow.client")
     ) async throws -> NextAction {
+        try await serverClock.synchronizeIfDue(with: store)
         let now = clock.now
         let current = try await process(id)
         if current.status.isFinished { return Self.next(for: current) }

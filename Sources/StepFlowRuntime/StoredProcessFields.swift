@@ -83,43 +83,46 @@ extension StoredProcessFields {
         return outcome
     }
 
-    /// The lease in columns 12 (`lease_owner`) and 13 (`lease_expires_at`): both set or both NULL.
+    /// The lease in ``ProcessColumn/leaseOwner`` and ``ProcessColumn/leaseExpiresAt``: both set or both NULL.
     package func lease() throws -> ProcessRecord.Lease? {
-        let leaseOwner = try optionalText(12, "lease_owner")
-        let leaseExpiry = try optionalDate(13, "lease_expires_at")
+        let leaseOwner = try optionalText(.leaseOwner)
+        let leaseExpiry = try optionalDate(.leaseExpiresAt)
         switch (leaseOwner, leaseExpiry) {
         case let (owner?, expiry?): return .init(owner: owner, expiresAt: expiry)
         case (nil, nil): return nil
-        case (nil, _?): throw corrupt("lease_owner", "NULL while lease_expires_at is set")
-        case (_?, nil): throw corrupt("lease_expires_at", "NULL while lease_owner is set")
+        case (nil, _?): throw corrupt(ProcessColumn.leaseOwner.name, "NULL while \(ProcessColumn.leaseExpiresAt.name) is set")
+        case (_?, nil): throw corrupt(ProcessColumn.leaseExpiresAt.name, "NULL while \(ProcessColumn.leaseOwner.name) is set")
         }
     }
 
-    /// The record in columns 0 to 14: `id, flow_name, state, input, data, status, due_at, step_count, attempt,
-    /// last_error, created_at, updated_at, lease_owner, lease_expires_at, lease_token`.
+    /// The record in the row's first ``ProcessColumn/count`` columns, each at its ``ProcessColumn/index``.
     package func record() throws -> ProcessRecord {
         let lease = try lease()
         return ProcessRecord(
-            id: ProcessID(try text(0, "id")),
-            flowName: try text(1, "flow_name"),
-            state: try state(2, "state"),
-            input: try bytes(3, "input"),
-            data: try bytes(4, "data"),
-            status: try status(5, "status"),
-            dueAt: try optionalDate(6, "due_at"),
-            stepCount: try count(7, "step_count"),
-            attempt: try count(8, "attempt"),
-            lastError: try optionalText(9, "last_error"),
-            createdAt: try date(10, "created_at"),
-            updatedAt: try date(11, "updated_at"),
+            id: ProcessID(try text(.id)),
+            flowName: try text(.flowName),
+            state: try state(ProcessColumn.state.index, ProcessColumn.state.name),
+            input: try bytes(ProcessColumn.input.index, ProcessColumn.input.name),
+            data: try bytes(ProcessColumn.data.index, ProcessColumn.data.name),
+            status: try status(ProcessColumn.status.index, ProcessColumn.status.name),
+            dueAt: try optionalDate(.dueAt),
+            stepCount: try count(ProcessColumn.stepCount.index, ProcessColumn.stepCount.name),
+            attempt: try count(ProcessColumn.attempt.index, ProcessColumn.attempt.name),
+            lastError: try optionalText(.lastError),
+            createdAt: try date(ProcessColumn.createdAt.index, ProcessColumn.createdAt.name),
+            updatedAt: try date(ProcessColumn.updatedAt.index, ProcessColumn.updatedAt.name),
             lease: lease,
-            leaseToken: try integer(14, "lease_token")
+            leaseToken: try integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name)
         )
     }
 
-    /// A claimed row (columns 0 to 14, as for ``record()``): its record, or the defect that prevents reading it.
+    private func text(_ column: ProcessColumn) throws -> String { try text(column.index, column.name) }
+    private func optionalText(_ column: ProcessColumn) throws -> String? { try optionalText(column.index, column.name) }
+    private func optionalDate(_ column: ProcessColumn) throws -> Date? { try optionalDate(column.index, column.name) }
+
+    /// A claimed row (as for ``record()``): its record, or the defect that prevents reading it.
     package func claimed() -> ClaimedProcess {
-        let leaseToken = (try? integer(14, "lease_token")) ?? 0
+        let leaseToken = (try? integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name)) ?? 0
         let record: Result<ProcessRecord, ProcessStoreError>
         do {
             record = .success(try self.record())

@@ -1,4 +1,5 @@
 import GRDB
+import StepFlowRuntime
 
 extension SQLiteProcessStore {
     /// The oldest SQLite the store runs on: `STRICT` tables need 3.37 (`RETURNING` needs 3.35).
@@ -73,19 +74,28 @@ extension SQLiteProcessStore {
     enum SQL {
         static let active = "status IN ('running', 'waiting')"
 
-        static let recordColumns = """
-            id, flow_name, state, input, data, status, due_at, step_count, attempt, last_error, \
-            created_at, updated_at, lease_owner, lease_expires_at, lease_token
-            """
+        /// The columns of a record, as ``ProcessColumn`` declares them.
+        static let recordColumns = ProcessColumn.list
 
         /// How many columns ``recordColumns`` names.
-        static let recordColumnCount = 15
+        static let recordColumnCount = ProcessColumn.count
+
+        /// The values of a new process: bound in column order (id, flow name, state, input, data, then its time as
+        /// due, created and updated time), the rest constant.
+        static let newProcessValues = ProcessColumn.values { column in
+            switch column {
+            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt: "?"
+            case .status: "'\(ProcessStatus.running.rawValue)'"
+            case .stepCount, .attempt, .leaseToken: "0"
+            case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"
+            }
+        }
 
         static let selectProcess = "SELECT \(recordColumns) FROM processes WHERE id = ?"
 
         static let insertProcess = """
             INSERT INTO processes (\(recordColumns))
-            VALUES (?, ?, ?, ?, ?, 'running', ?, 0, 0, NULL, ?, ?, NULL, NULL, 0)
+            VALUES (\(newProcessValues))
             ON CONFLICT (id) DO NOTHING
             """
 

@@ -18,12 +18,10 @@ enum Transactions {
         guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [process.id.rawValue])
         else { throw ProcessStoreError(.unavailable, processID: process.id, "process '\(process.id)' vanished while it was created in '\(path)'") }
         if !created {
-            let flowName = try RowReader(row: row, processID: process.id, path: path).text(1, "flow_name")
+            let flowName = try RowReader(row: row, processID: process.id, path: path)
+                .text(ProcessColumn.flowName.index, ProcessColumn.flowName.name)
             guard flowName == process.flowName else {
-                throw ProcessStoreError(
-                    .conflict, processID: process.id,
-                    "process '\(process.id)' already exists with flow '\(flowName)', not '\(process.flowName)'"
-                )
+                throw ProcessStoreError.flowConflict(process.id, existing: flowName, requested: process.flowName)
             }
         }
         return (try RowReader.record(row, path: path), created)

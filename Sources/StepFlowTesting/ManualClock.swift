@@ -17,6 +17,7 @@ public final class ManualClock: RuntimeClock {
 
     private struct State {
         var now: Date
+        var elapsed: Duration = .zero
         var sleepers: [Int: Sleeper] = [:]
         var nextID = 0
     }
@@ -31,6 +32,9 @@ public final class ManualClock: RuntimeClock {
     /// The clock's current time.
     public var now: Date { state.withLock { $0.now } }
 
+    /// The time the clock has been advanced by since it was made: its monotonic time.
+    public var uptime: Duration { state.withLock { $0.elapsed } }
+
     /// How many tasks are sleeping on this clock.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
@@ -38,6 +42,7 @@ public final class ManualClock: RuntimeClock {
     public func advance(by duration: Duration) {
         let due: [Sleeper] = state.withLock { state in
             state.now = state.now.addingTimeInterval(duration.timeInterval)
+            state.elapsed += duration
             let now = state.now
             let ids = state.sleepers.filter { $0.value.deadline <= now }.map(\.key)
             return ids.compactMap { state.sleepers.removeValue(forKey: $0) }

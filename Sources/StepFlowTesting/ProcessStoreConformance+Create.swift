@@ -43,15 +43,17 @@ extension ProcessStoreConformance {
     public func createManyInOneCall() async throws {
         let store = try await makeStore()
         let existing = try await Fixture.create(store, "b", at: Fixture.t(0))
+        // One call, one time (a store with a server clock creates a batch at its one time).
         let results = try await store.create([
-            Fixture.newProcess("c", at: Fixture.t(1)),
-            Fixture.newProcess("b", at: Fixture.t(1)),
+            Fixture.newProcess("c", at: Fixture.t(2)),
+            Fixture.newProcess("b", at: Fixture.t(2)),
             Fixture.newProcess("a", at: Fixture.t(2)),
         ])
         #expect(results.map(\.record.id) == ["c", "b", "a"])
         #expect(results.map(\.created) == [true, false, true])
         #expect(results[1].record == existing)
         #expect(results[2].record.dueAt == Fixture.t(2))
+        #expect(results[0].record.createdAt == Fixture.t(2))
         #expect(try await store.processes(ProcessQuery()).map(\.id) == ["a", "b", "c"])
         #expect(try await store.create([]).isEmpty)
         await Fixture.expectError(.conflict, processID: "a") {

@@ -3,6 +3,25 @@ import StepFlowRuntime
 import Testing
 
 extension ProcessStoreConformance {
+    /// `renewLeases(now:for:)` extends the owner's current leases for the duration past the store's time.
+    public func renewLeasesForADuration() async throws {
+        let store = try await makeStore()
+        for id: ProcessID in ["a", "b"] {
+            try await Fixture.create(store, id, at: Fixture.t(0))
+        }
+        let claimed = try await Fixture.claim(store, owner: "w1", at: Fixture.t(0))
+        #expect(claimed.map(\.id) == ["a", "b"])
+        let renewed = try await store.renewLeases(
+            [ProcessLeaseToken(id: "b", token: 1), ProcessLeaseToken(id: "a", token: 9)], owner: "w1", now: Fixture.t(20),
+            for: .seconds(60)
+        )
+        #expect(renewed == ["b"])
+        let b = try #require(try await store.process("b"))
+        #expect(b.lease == .init(owner: "w1", expiresAt: Fixture.t(80)))
+        #expect(b.dueAt == Fixture.t(80))
+        #expect(try await store.renewLeases([ProcessLeaseToken(id: "b", token: 1)], owner: "w2", now: Fixture.t(20), for: .seconds(60)) == [])
+    }
+
     /// `renewLeases` extends only the leases the owner holds with the current token.
     public func renewLeasesExtendsOnlyCurrentTokens() async throws {
         let store = try await makeStore()

@@ -65,6 +65,8 @@ public struct ProcessStoreConformance: Sendable {
         case historyRoundTrips
         /// `renewLeases` extends only the leases the owner holds with the current token.
         case renewLeasesExtendsOnlyCurrentTokens
+        /// `renewLeases(now:for:)` extends the owner's current leases for the duration past the store's time.
+        case renewLeasesForADuration
         /// `releaseLeases` makes the owner's processes due at once.
         case releaseLeasesMakesProcessesDueNow
         /// `execute(.cancel)` stops an active process and moves its token on.
@@ -135,6 +137,7 @@ public struct ProcessStoreConformance: Sendable {
         case .commitThenClaimSeesTheSaves: try await commitThenClaimSeesTheSaves()
         case .historyRoundTrips: try await historyRoundTrips()
         case .renewLeasesExtendsOnlyCurrentTokens: try await renewLeasesExtendsOnlyCurrentTokens()
+        case .renewLeasesForADuration: try await renewLeasesForADuration()
         case .releaseLeasesMakesProcessesDueNow: try await releaseLeasesMakesProcessesDueNow()
         case .cancelCommand: try await cancelCommand()
         case .wakeCommand: try await wakeCommand()

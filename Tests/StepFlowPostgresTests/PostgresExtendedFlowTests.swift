@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// A flow with a durable sleep, a signal, parallel branches and a compensation, run by a worker on the
-/// PostgreSQL store (time driven by a manual clock, so nothing sleeps).
+/// PostgreSQL store (the server's and the worker's time driven by the test, so nothing sleeps).
 @Suite(.enabled(if: TestDatabase.isConfigured, TestDatabase.skipMessage))
 struct PostgresExtendedFlowTests {
     struct Input: Codable, Sendable {}
@@ -31,7 +31,8 @@ struct PostgresExtendedFlowTests {
     @Test func sleepSignalBranchesAndCompensationOnPostgres() async throws {
         try await TestDatabase.withClient { session in
             let store = try await session.makeStore()
-            let clock = ManualClock()
+            var time = try await TestTime(store, in: session, start: Date(timeIntervalSince1970: 1_767_225_600))
+            let clock = time.machine(.zero)
             let flow = try Self.flow()
             let registry = try FlowRegistry([flow])
             let client = StepFlowClient(store: store, registry: registry, clock: clock)
@@ -44,7 +45,7 @@ struct PostgresExtendedFlowTests {
             #expect(record.dueAt == clock.now.addingTimeInterval(1800))
             #expect(record.state.events.count == 3)  // the sleep, its wake-up time, the compensable step done
 
-            clock.advance(by: .seconds(1800))
+            try await time.advance(by: .seconds(1800))
             #expect(try await worker.runUntilIdle() == 1)  // the timer fires; then only a signal can help
             record = try await client.process("p")
             #expect(record.status == .waiting)
