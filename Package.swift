@@ -118,13 +118,15 @@ let package = Package(
         .testTarget(
             name: "StepFlowPostgresTests",
             dependencies: [
-                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker",
+                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker", "stepflow",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
+        // The built `stepflow` binary as a user meets it: errors, exit statuses, logs, the demo's ending.
+        .testTarget(name: "StepFlowCLITests", dependencies: ["stepflow"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -265,6 +265,8 @@ extension PostgresProcessStore {
                 WHERE ($1::text IS NULL OR flow_name = $1)
                     AND ($2::text[] IS NULL OR status = ANY($2))
                     AND ($3::text IS NULL OR id > $3)
+                    AND ($5::text IS NULL OR id >= $5)
+                    AND ($6::text IS NULL OR id < $6)
                 ORDER BY id
                 LIMIT $4
                 """

@@ -144,6 +144,8 @@ enum Transactions {
         binds.append(query.statuses.map { $0.map(\.rawValue).sorted() })
         binds.append(query.after?.rawValue)
         binds.append(Int64(max(query.limit, 0)))
+        binds.append(query.idRange?.lower)
+        binds.append(query.idRange?.upper)
         return try await rows(connection, sql.listProcesses, binds, logger: logger).map { try RowReader.record($0, server: server) }
     }
 

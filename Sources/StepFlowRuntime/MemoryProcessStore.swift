@@ -50,6 +50,7 @@ public actor MemoryProcessStore: ProcessStore {
                 (query.flowName.map { record.flowName == $0 } ?? true)
                     && (query.statuses.map { $0.contains(record.status) } ?? true)
                     && (query.after.map { record.id > $0 } ?? true)
+                    && query.matchesIDPrefix(record.id)
             }
             .sorted { $0.id < $1.id }
             .prefix(query.limit)

@@ -70,11 +70,11 @@ public struct ProcessRecord: Sendable, Hashable {
 
     /// Decodes the process's data as `type`.
     public func decodeData<D: Decodable>(as type: D.Type = D.self) throws -> D {
-        try JSONDecoder().decode(D.self, from: data)
+        try ProcessJSON.decoder().decode(D.self, from: data)
     }
 
     /// Decodes the process's input as `type`.
     public func decodeInput<I: Decodable>(as type: I.Type = I.self) throws -> I {
-        try JSONDecoder().decode(I.self, from: input)
+        try ProcessJSON.decoder().decode(I.self, from: input)
     }
 }

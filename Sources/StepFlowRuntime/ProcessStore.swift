@@ -150,21 +150,33 @@ public struct NewProcess: Sendable, Hashable {
     }
 }
 
-/// A filter for listing processes.
+/// A filter for listing processes: one page of them, ordered by id.
+///
+/// Every record of the page is read into memory, so `limit` is the caller's bound on that memory; it is not capped,
+/// because a cap would either cut a result short without a word or fail callers that know their store is small.
+/// To walk more processes than fit in one page, page by keyset: pass the last id of a page as the next query's
+/// `after` (``ProcessStore/pages(_:)`` does that), and keep `limit` at a page's size.
 public struct ProcessQuery: Sendable, Hashable {
     /// Only processes of this flow.
     public var flowName: String?
     /// Only processes with one of these statuses.
     public var statuses: Set<ProcessStatus>?
-    /// At most this many.
+    /// Only processes whose id starts with this text (compared as UTF-8 bytes); a range of the id index, so the
+    /// other processes of the store are not read.
+    public var idPrefix: String?
+    /// At most this many (a page; see the type's discussion).
     public var limit: Int
     /// Only ids greater than this one (for paging).
     public var after: ProcessID?
 
     /// A filter; every criterion is optional.
-    public init(flowName: String? = nil, statuses: Set<ProcessStatus>? = nil, limit: Int = 1000, after: ProcessID? = nil) {
+    public init(
+        flowName: String? = nil, statuses: Set<ProcessStatus>? = nil, idPrefix: String? = nil, limit: Int = 1000,
+        after: ProcessID? = nil
+    ) {
         self.flowName = flowName
         self.statuses = statuses
+        self.idPrefix = idPrefix
         self.limit = limit
         self.after = after
     }

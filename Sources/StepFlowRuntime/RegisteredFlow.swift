@@ -56,8 +56,8 @@ extension RegisteredFlow {
     }
 }
 
-private let processJSONDecoder = JSONDecoder()
-private let processJSONEncoder = JSONEncoder()
+private let processJSONDecoder = ProcessJSON.decoder()
+private let processJSONEncoder = ProcessJSON.encoder()
 
 extension ProcessFlow: RegisteredFlow {
     /// The flow's items, for display.

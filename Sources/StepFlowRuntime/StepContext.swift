@@ -142,7 +142,7 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         guard consumed <= received.count else { return nil }
         let signal = received[consumed - 1]
         do {
-            return try JSONDecoder().decode(Payload.self, from: signal.payload)
+            return try ProcessJSON.decoder().decode(Payload.self, from: signal.payload)
         } catch {
             throw StepFlowRuntimeError(
                 .invalidValue, "signal '\(name)' #\(signal.sequence) of process '\(processID)' cannot be decoded as \(Payload.self): \(error)"

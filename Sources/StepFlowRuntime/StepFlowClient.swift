@@ -33,7 +33,7 @@ public struct StepFlowClient: Sendable {
     ///   ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data cannot be encoded.
     @discardableResult
     public func start<Input, Data>(_ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input) async throws -> ProcessRecord {
-        let encoder = JSONEncoder()
+        let encoder = ProcessJSON.encoder()
         let inputJSON: Foundation.Data
         let dataJSON: Foundation.Data
         do {
@@ -108,7 +108,7 @@ public struct StepFlowClient: Sendable {
         }
         let bytes: Data
         do {
-            bytes = try JSONEncoder().encode(payload)
+            bytes = try ProcessJSON.encoder().encode(payload)
         } catch {
             throw StepFlowRuntimeError(.invalidValue, "the payload of signal '\(name)' cannot be encoded: \(error)")
         }
@@ -124,7 +124,7 @@ public struct StepFlowClient: Sendable {
     public func signal(_ id: ProcessID, _ name: String, json: Data) async throws -> ProcessSignal {
         let expected = try awaitedSignalType(of: id, name, record: try await process(id))
         do {
-            _ = try JSONDecoder().decode(expected, from: json)
+            _ = try ProcessJSON.decoder().decode(expected, from: json)
         } catch {
             throw StepFlowRuntimeError(
                 .invalidValue, "the payload of signal '\(name)' is not a valid \(expected): \(error); nothing was sent"

@@ -44,6 +44,11 @@ enum Transactions {
             conditions.append("id > ?")
             arguments += [after.rawValue]
         }
+        if let (lower, upper) = query.idRange {
+            conditions.append(upper == nil ? "id >= ?" : "id >= ? AND id < ?")
+            arguments += [lower]
+            if let upper { arguments += [upper] }
+        }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(query.limit, 0)]
         let sql = "SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?"

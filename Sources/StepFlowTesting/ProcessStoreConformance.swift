@@ -33,6 +33,10 @@ public struct ProcessStoreConformance: Sendable {
         case createConflictsOnAnotherFlow
         /// `processes` filters by flow and statuses, orders by id, and pages with `limit` and `after`.
         case listFiltersAndPages
+        /// `processes` with an id prefix returns exactly the ids that start with it, with the other filters and paging.
+        case listByIDPrefix
+        /// `pages` walks every process a query selects, one page at a time, in id order.
+        case pagesWalkEveryProcess
         /// `claim` takes the due processes only, earliest first, and leases them.
         case claimTakesDueProcessesInDueOrder
         /// `claim` takes at most `limit` processes.
@@ -121,6 +125,8 @@ public struct ProcessStoreConformance: Sendable {
         case .createManyInOneCall: try await createManyInOneCall()
         case .createConflictsOnAnotherFlow: try await createConflictsOnAnotherFlow()
         case .listFiltersAndPages: try await listFiltersAndPages()
+        case .listByIDPrefix: try await listByIDPrefix()
+        case .pagesWalkEveryProcess: try await pagesWalkEveryProcess()
         case .claimTakesDueProcessesInDueOrder: try await claimTakesDueProcessesInDueOrder()
         case .claimRespectsLimit: try await claimRespectsLimit()
         case .claimSkipsFinishedProcesses: try await claimSkipsFinishedProcesses()

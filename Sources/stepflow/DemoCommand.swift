@@ -73,23 +73,27 @@ struct DemoCommand: AsyncParsableCommand {
         let systems = SimulatedSystems(configuration: .init(timeScale: timeScale, transientFailureRate: failureRate))
         let flow = try DeployPipeline.flow(systems: systems, name: self.flow)
         let registry = try FlowRegistry([flow])
-        let client = StepFlowClient(store: store, registry: registry)
+        let processes = DemoProcesses(apps: apps)
 
         var created = 0
-        for index in 1...apps {
-            let app = String(format: "app-%03d", index)
-            let (_, isNew) = try await store.create(NewProcess(
-                id: ProcessID(app), flowName: flow.name,
-                input: try JSONEncoder().encode(DeployPipeline.Input(
-                    app: app, desiredVersion: SimulatedSystems.releasedVersion,
+        let encoder = ProcessJSON.encoder()
+        let now = Date()
+        let newProcesses = try (1...apps).map { index in
+            let app = DemoProcesses.id(index)
+            return NewProcess(
+                id: app, flowName: flow.name,
+                input: try encoder.encode(DeployPipeline.Input(
+                    app: app.rawValue, desiredVersion: SimulatedSystems.releasedVersion,
                     production: index % 5 == 0, approvalRequired: approvals && index % 5 == 0
                 )),
-                data: try JSONEncoder().encode(DeployPipeline.Data()), now: Date()
-            ))
-            if isNew { created += 1 }
+                data: try encoder.encode(DeployPipeline.Data()), now: now
+            )
         }
-        let ids = Set((1...apps).map { ProcessID(String(format: "app-%03d", $0)) })
-        let before = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
+        for start in stride(from: 0, to: newProcesses.count, by: DemoProcesses.pageSize) {
+            let batch = newProcesses[start..<min(start + DemoProcesses.pageSize, newProcesses.count)]
+            created += try await store.create(Array(batch)).filter(\.created).count
+        }
+        let before = try await processes.read(from: store)
         let stepsBefore = before.reduce(0) { $0 + $1.stepCount }
         let finishedBefore = before.filter(\.status.isFinished).count
         if created == apps {
@@ -98,9 +102,11 @@ struct DemoCommand: AsyncParsableCommand {
             print("store: \(storeOptions.displayLocation) — \(apps - created) processes continued from the store (\(finishedBefore) already finished), \(created) new")
         }
         print("external systems: SIMULATED in-process (random latencies, \(Int(failureRate * 100))% transient failures)")
+        fflush(nil)
 
-        var logger = Logger(label: "stepflow")
-        logger.logLevel = .error
+        let live = !plain && isatty(STDOUT_FILENO) != 0
+        // The live display owns the terminal and shows store problems itself: the worker's logs stay quiet there.
+        let logger = storeOptions.logger(label: "stepflow.demo", default: live ? .critical : .warning)
         let worker = FlowWorker(
             store: store, registry: registry,
             configuration: .init(concurrency: concurrency, pollInterval: .milliseconds(250), idleInterval: .milliseconds(200)),
@@ -109,30 +115,45 @@ struct DemoCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: worker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
         ))
-        let display = ProgressDisplay(flow: flow.flow, live: !plain && isatty(STDOUT_FILENO) != 0)
+        let display = ProgressDisplay(flow: flow.flow, live: live)
+        let monitor = DemoMonitor(store: store, processes: processes, records: before)
         let started = Date()
-        let finished = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+        // Three tasks: the worker's service group (ends on Ctrl-C, or once shut down), the monitor (ends once every
+        // process is finished, then shuts the group down) and the display (ends when cancelled).
+        try await withThrowingTaskGroup(of: DemoTask.self) { tasks in
             tasks.addTask {
                 try await group.run()
-                return false
+                return .worker
             }
+            tasks.addTask { .monitor(allFinished: await monitor.watch()) }
             tasks.addTask {
-                while true {
-                    let records = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
-                    display.render(records, elapsed: Date().timeIntervalSince(started))
-                    if records.allSatisfy(\.status.isFinished) {
-                        await group.triggerGracefulShutdown()
-                        return true
-                    }
-                    try await Task.sleep(for: .milliseconds(records.count > 2000 ? 1000 : 250))
+                while !Task.isCancelled {
+                    let reading = monitor.reading()
+                    display.render(reading.records, total: apps, elapsed: Date().timeIntervalSince(started), storeProblem: reading.storeProblem)
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+                return .display
+            }
+            while let ended = try await tasks.next() {
+                switch ended {
+                case .worker: tasks.cancelAll()
+                case .monitor(allFinished: true): await group.triggerGracefulShutdown()
+                case .monitor(allFinished: false), .display: break
                 }
             }
-            let first = try await tasks.next() ?? false
-            tasks.cancelAll()
-            return first
         }
-        let records = try await client.list(ProcessQuery(limit: Int.max)).filter { ids.contains($0.id) }
-        display.render(records, elapsed: Date().timeIntervalSince(started))
-        display.summary(records, stepsBefore: stepsBefore, elapsed: Date().timeIntervalSince(started), interrupted: !finished)
+        // The summary tells from the stored records whether the demo finished, whichever task ended first; if the
+        // store does not answer now, from the last records read.
+        let records = (try? await processes.read(from: store)) ?? monitor.lastRecords
+        let elapsed = Date().timeIntervalSince(started)
+        display.render(records, total: apps, elapsed: elapsed)
+        display.summary(records, stepsBefore: stepsBefore, elapsed: elapsed, interrupted: !processes.allFinished(records))
     }
+}
+
+/// A task of the running demo, as it ends.
+private enum DemoTask: Sendable {
+    case worker
+    case monitor(allFinished: Bool)
+    case display
 }

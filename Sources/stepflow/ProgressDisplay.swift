@@ -8,7 +8,7 @@ import Synchronization
 final class ProgressDisplay: Sendable {
     private let flow: StepFlow<DeployPipeline.Context>
     private let live: Bool
-    private let previous = Mutex<(lines: Int, steps: Int, time: Double, lastPrint: Double)>((0, -1, 0, -10))
+    private let previous = Mutex<(lines: Int, steps: Int, time: Double, lastPrint: Double, storeProblem: Bool)>((0, -1, 0, -10, false))
 
     init(flow: StepFlow<DeployPipeline.Context>, live: Bool) {
         self.flow = flow
@@ -25,7 +25,8 @@ final class ProgressDisplay: Sendable {
         }
     }
 
-    func render(_ records: [ProcessRecord], elapsed: Double) {
+    /// Shows the progress of `records` (of `total` processes); `storeProblem`, while the store does not answer.
+    func render(_ records: [ProcessRecord], total: Int, elapsed: Double, storeProblem: String? = nil) {
         let steps = records.reduce(0) { $0 + $1.stepCount }
         let rate: Double = previous.withLock { previous in
             defer { (previous.steps, previous.time) = (steps, elapsed) }
@@ -40,9 +41,10 @@ final class ProgressDisplay: Sendable {
         let done = byPosition["completed", default: 0]
         let failed = byPosition["failed", default: 0]
         let header = String(format: "%6.1fs  %d/%d completed, %d failed, %d steps, %.0f steps/s",
-                            elapsed, done, records.count, failed, steps, rate)
+                            elapsed, done, total, failed, steps, rate)
         if live {
-            var lines = [header] + active.map { String(format: "  %5d  %@", byPosition[$0]!, $0) }
+            var lines = [header] + (storeProblem.map { ["  \($0)"] } ?? [])
+                + active.map { String(format: "  %5d  %@", byPosition[$0]!, $0) }
             let count = lines.count
             let clear = previous.withLock { previous in
                 defer { previous.lines = count }
@@ -55,12 +57,19 @@ final class ProgressDisplay: Sendable {
             if clear > count { output += "\u{1B}[\(clear - count)A" }
             FileHandle.standardOutput.write(Data(output.utf8))
         } else {
-            let due = previous.withLock { previous in
-                guard elapsed - previous.lastPrint >= 2 else { return false }
+            // A line every 2 seconds, and one as soon as the store stops or starts answering again.
+            let (due, recovered) = previous.withLock { previous in
+                let recovered = previous.storeProblem && storeProblem == nil
+                let changed = previous.storeProblem != (storeProblem != nil)
+                previous.storeProblem = storeProblem != nil
+                guard elapsed - previous.lastPrint >= 2 || changed else { return (false, recovered) }
                 previous.lastPrint = elapsed
-                return true
+                return (true, recovered)
             }
-            if due { print(header) }
+            if recovered { print("  store answers again") }
+            if due { print(header + (storeProblem.map { "\n  \($0)" } ?? "")) }
+            // Output to a file or a pipe is buffered: each line goes out as it is printed.
+            if due || recovered { fflush(nil) }
         }
     }
 

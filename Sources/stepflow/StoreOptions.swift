@@ -7,7 +7,7 @@ import StepFlowPostgres
 import StepFlowRuntime
 import StepFlowSQLite
 
-/// The `--store` option shared by every command.
+/// The `--store` and `--log-level` options shared by every command that reads a store.
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -17,6 +17,30 @@ struct StoreOptions: ParsableArguments {
             """
     )
     var store: String?
+
+    @Option(
+        name: .long,
+        help: """
+            The level of the libraries' logs (on standard error): trace, debug, info, notice, warning, error or \
+            critical (default: warning; `worker` logs its own start and stop at info).
+            """
+    )
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError(
+                "unknown log level '\(logLevel)'; use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+    }
+
+    /// A logger at the level `--log-level` asks for, or at `level`.
+    func logger(label: String, default level: Logger.Level = .warning) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? level
+        return logger
+    }
 
     /// The store's location, from the option, the environment or the default.
     var location: String {
@@ -38,7 +62,7 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store and runs `body` with it; for PostgreSQL, the client runs (and the schema is migrated) meanwhile.
     func withStore<T: Sendable>(_ body: (any ProcessStore) async throws -> T) async throws -> T {
         guard isPostgres else { return try await body(openSQLite()) }
-        let (client, store) = try makePostgres(logger: Logger(label: "stepflow.store"))
+        let (client, store) = try makePostgres(logger: logger(label: "stepflow.store"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -49,9 +73,9 @@ struct StoreOptions: ParsableArguments {
 
     /// The services a long-running command runs before its own, and the store: for PostgreSQL, the client and the
     /// store's wake-up listener (the store must be migrated with ``prepare(_:)`` once they run).
-    func openForServices(logger: Logger) throws -> (store: any ProcessStore, services: [any Service]) {
+    func openForServices() throws -> (store: any ProcessStore, services: [any Service]) {
         guard isPostgres else { return (try openSQLite(), []) }
-        let (client, store) = try makePostgres(logger: logger)
+        let (client, store) = try makePostgres(logger: logger(label: "stepflow.store"))
         return (store, [client, store])
     }
 
@@ -64,7 +88,7 @@ struct StoreOptions: ParsableArguments {
         do {
             return try SQLiteProcessStore(path: location)
         } catch {
-            throw ValidationError("cannot open the store at \(location): \(error)")
+            throw CommandFailure("cannot open the store at \(location): \(error)")
         }
     }
 
@@ -73,7 +97,7 @@ struct StoreOptions: ParsableArguments {
         do {
             url = try PostgresProcessStore.DatabaseURL(location)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         return (client, PostgresProcessStore(client: client, url: url, logger: logger))

@@ -23,11 +23,10 @@ struct WorkerCommand: AsyncParsableCommand {
     var id: String?
 
     func run() async throws {
-        var logger = Logger(label: "stepflow.worker")
-        logger.logLevel = .info
+        let logger = storeOptions.logger(label: "stepflow.worker", default: .info)
         // With PostgreSQL, the client and the store's wake-up listener run in the group before the worker, which
         // starts once the schema is migrated; they stop after it.
-        let (store, storeServices) = try storeOptions.openForServices(logger: logger)
+        let (store, storeServices) = try storeOptions.openForServices()
         var configuration = FlowWorker.Configuration(concurrency: concurrency, batchSize: batchSize, pollInterval: .milliseconds(250))
         if let id { configuration.workerID = id }
         let worker = FlowWorker(store: store, registry: try Flows.registry(), configuration: configuration, logger: logger)
