@@ -5,7 +5,7 @@ public import StepFlow
 ///
 /// Every store — ``MemoryProcessStore``, the SQLite store, the PostgreSQL store — passes the same
 /// conformance suite (`StepFlowTesting`). The rules every implementation keeps:
-/// - ``create(_:)`` is idempotent on the id.
+/// - Creating a process (`create(_:)`, one or many) is idempotent on the id.
 /// - ``claim(_:)`` finds due processes through an index on the due time, never by scanning all processes;
 ///   each claim sets a lease (owner, expiry), increments the fencing token and moves the due time to the
 ///   lease's expiry, so a process whose worker died becomes due again when its lease lapses.
