@@ -252,7 +252,10 @@ extension CompiledFlow {
         case .action: ready = now
         case .join, .none, .structural, .fork: return nil
         }
-        // A retry policy holds back every step of its group until the next attempt's time.
+        // A retry policy holds back every step of its group until the next attempt's time. (Checked for steps
+        // outside any `Retry` first: this runs for every branch of a `Parallel` on every apply, and starting the walk
+        // retains the scope table.)
+        guard transition.retry >= 0, !state.retries.isEmpty else { return ready }
         for retry in retryScopes(from: transition.retry) {
             if let mark = state.retries[retry.item], mark.notBefore > ready { ready = mark.notBefore }
         }
