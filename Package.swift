@@ -78,24 +78,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Test fixtures (under Tests/Fixtures, not products). The crash tests' flows, declared once for the worker
+        // processes below and the tests that check what they saved.
+        .target(
+            name: "CrashFlows", dependencies: ["StepFlow", "StepFlowRuntime"], path: "Tests/Fixtures/CrashFlows",
+            swiftSettings: swiftSettings
+        ),
         // The worker process the crash tests SIGKILL and restart (not a product); with `postgres` as its first
         // argument, a worker on a PostgreSQL schema for the multi-process and server-restart tests.
         .executableTarget(
             name: "stepflow-crash-worker",
             dependencies: [
-                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres",
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "CrashFlows",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/CrashWorker",
+            path: "Tests/Fixtures/CrashWorker",
             swiftSettings: swiftSettings
         ),
         // The worker process of the crash test of timers, signals, parallel branches and compensations.
         .executableTarget(
             name: "stepflow-saga-crash-worker",
-            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/SagaCrashWorker",
+            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", "CrashFlows", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Fixtures/SagaCrashWorker",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
@@ -110,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowSQLiteTests",
             dependencies: [
-                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker", "stepflow-saga-crash-worker",
+                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "CrashFlows", "stepflow-crash-worker", "stepflow-saga-crash-worker",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
