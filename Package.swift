@@ -84,6 +84,8 @@ let package = Package(
             name: "CrashFlows", dependencies: ["StepFlow", "StepFlowRuntime"], path: "Tests/Fixtures/CrashFlows",
             swiftSettings: swiftSettings
         ),
+        // Child processes for the tests (a crash worker, the stepflow binary): start, signal, wait, read the output.
+        .target(name: "ChildProcesses", path: "Tests/Fixtures/ChildProcesses", swiftSettings: swiftSettings),
         // The worker process the crash tests SIGKILL and restart (not a product); with `postgres` as its first
         // argument, a worker on a PostgreSQL schema for the multi-process and server-restart tests.
         .executableTarget(
@@ -116,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowSQLiteTests",
             dependencies: [
-                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "CrashFlows", "stepflow-crash-worker", "stepflow-saga-crash-worker",
+                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "CrashFlows", "ChildProcesses", "stepflow-crash-worker", "stepflow-saga-crash-worker",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -124,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowPostgresTests",
             dependencies: [
-                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker", "stepflow",
+                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "ChildProcesses", "stepflow-crash-worker", "stepflow",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,7 +134,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The built `stepflow` binary as a user meets it: errors, exit statuses, logs, the demo's ending.
-        .testTarget(name: "StepFlowCLITests", dependencies: ["stepflow"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepFlowCLITests", dependencies: ["stepflow", "ChildProcesses"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import ChildProcesses
 import CrashFlows
 import Foundation
 import StepFlow
@@ -46,12 +47,12 @@ import Testing
             let child = try ChildProcess.start(worker, arguments: [storePath, logPath, "\(Self.processCount)", "2"])
             if kills < Self.minimumKills {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 80...400)))
-                if child.kill(signal: SIGKILL) { kills += 1 }
-                let status = child.wait()
+                if child.send(SIGKILL) { kills += 1 }
+                let status = await child.wait(timeout: .seconds(120))
                 finished = status == .exited(0)
             } else {
-                let status = child.wait()
-                #expect(status == .exited(0), "the last run ended with \(status)")
+                let status = await child.wait(timeout: .seconds(120))
+                #expect(status == .exited(0), "the last run ended with \(status.map(\.description) ?? "a timeout")")
                 finished = true
             }
         }

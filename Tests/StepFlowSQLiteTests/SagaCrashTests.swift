@@ -1,3 +1,4 @@
+import ChildProcesses
 import CrashFlows
 import Foundation
 import StepFlow
@@ -49,14 +50,14 @@ import Testing
                 let child = try ChildProcess.start(worker, arguments: [storePath, logPath, "\(Self.processCount)"])
                 if killed < killCount {
                     try await Task.sleep(for: .milliseconds(Int.random(in: 80...400)))
-                    if child.kill(signal: SIGKILL) {
+                    if child.send(SIGKILL) {
                         killed += 1
                         kills += 1
                     }
-                    if child.wait() == .exited(0) { return }
+                    if await child.wait(timeout: .seconds(120)) == .exited(0) { return }
                 } else {
-                    let status = child.wait()
-                    #expect(status == .exited(0), "the run ended with \(status)")
+                    let status = await child.wait(timeout: .seconds(120))
+                    #expect(status == .exited(0), "the run ended with \(status.map(\.description) ?? "a timeout")")
                     return
                 }
             }
