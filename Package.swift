@@ -78,24 +78,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Test fixtures (under Tests/Fixtures, not products). The crash tests' flows, declared once for the worker
+        // processes below and the tests that check what they saved.
+        .target(
+            name: "CrashFlows", dependencies: ["StepFlow", "StepFlowRuntime"], path: "Tests/Fixtures/CrashFlows",
+            swiftSettings: swiftSettings
+        ),
+        // Child processes for the tests (a crash worker, the stepflow binary): start, signal, wait, read the output.
+        .target(name: "ChildProcesses", path: "Tests/Fixtures/ChildProcesses", swiftSettings: swiftSettings),
         // The worker process the crash tests SIGKILL and restart (not a product); with `postgres` as its first
         // argument, a worker on a PostgreSQL schema for the multi-process and server-restart tests.
         .executableTarget(
             name: "stepflow-crash-worker",
             dependencies: [
-                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres",
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "CrashFlows",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/CrashWorker",
+            path: "Tests/Fixtures/CrashWorker",
             swiftSettings: swiftSettings
         ),
         // The worker process of the crash test of timers, signals, parallel branches and compensations.
         .executableTarget(
             name: "stepflow-saga-crash-worker",
-            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/SagaCrashWorker",
+            dependencies: ["StepFlow", "StepFlowRuntime", "StepFlowSQLite", "CrashFlows", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Fixtures/SagaCrashWorker",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], swiftSettings: swiftSettings),
@@ -110,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowSQLiteTests",
             dependencies: [
-                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker", "stepflow-saga-crash-worker",
+                "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "CrashFlows", "ChildProcesses", "stepflow-crash-worker", "stepflow-saga-crash-worker",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -118,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowPostgresTests",
             dependencies: [
-                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "stepflow-crash-worker", "stepflow",
+                "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "ChildProcesses", "stepflow-crash-worker", "stepflow",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +134,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The built `stepflow` binary as a user meets it: errors, exit statuses, logs, the demo's ending.
-        .testTarget(name: "StepFlowCLITests", dependencies: ["stepflow"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepFlowCLITests", dependencies: ["stepflow", "ChildProcesses"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

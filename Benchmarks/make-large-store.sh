@@ -16,7 +16,7 @@ command -v sqlite3 >/dev/null || { echo "make-large-store.sh: sqlite3 is needed 
 
 rm -f "$path" "$path-wal" "$path-shm"
 "$stepflow" demo --store "$path" --apps 1 --time-scale 0.01 --failure-rate 0 --plain >/dev/null
-sqlite3 "$path" <<SQL
+sqlite3 "$path" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $count)

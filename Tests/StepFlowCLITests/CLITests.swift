@@ -1,10 +1,11 @@
+import ChildProcesses
 import Foundation
 import Testing
 
 /// The built `stepflow` binary as a user meets it: errors, exit statuses, logs, the demo's ending, dates in `show`.
 @Suite struct CLITests {
-    /// Runs `stepflow ARGUMENTS` against an SQLite store in a new directory; `prepare` runs commands before.
-    func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: CLIProcess.Status?, output: String) {
+    /// Runs `stepflow ARGUMENTS` with its output in a new directory.
+    func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: ChildProcess.Status?, output: String) {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         return try await CLIProcess.run(arguments, in: directory.url, timeout: timeout)

@@ -1,3 +1,5 @@
+import ChildProcesses
+import CrashFlows
 import Foundation
 import StepFlow
 import StepFlowRuntime
@@ -10,17 +12,9 @@ import Testing
     static let processCount = 200
     static let minimumKills = 20
 
-    /// The structure of the crash worker's flow `crash.v1` (closures do not matter here: only paths and transitions).
-    static func crashFlowShape() throws -> StepFlow<Int> {
-        try StepFlow<Int>("crash.v1") {
-            Do("prepare") { _ in }
-            WaitFor("ready") { _ in true }
-            LoopUntil("batches", until: { _ in true }) { Do("copy") { _ in } }
-            Steps("finish") {
-                Do("verify") { _ in }
-                Do("announce") { _ in }
-            }
-        }
+    /// The crash worker's flow `crash.v1`, without side effects (the tests read its paths and transitions).
+    static func crashFlowShape() throws -> StepFlow<StepContext<CrashFlow.Input, CrashFlow.Data>> {
+        try CrashFlow.make { _ in }.flow
     }
 
     /// What every process's history must be: three polls, two loop passes, and each step once.
@@ -53,12 +47,12 @@ import Testing
             let child = try ChildProcess.start(worker, arguments: [storePath, logPath, "\(Self.processCount)", "2"])
             if kills < Self.minimumKills {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 80...400)))
-                if child.kill(signal: SIGKILL) { kills += 1 }
-                let status = child.wait()
+                if child.send(SIGKILL) { kills += 1 }
+                let status = await child.wait(timeout: .seconds(120))
                 finished = status == .exited(0)
             } else {
-                let status = child.wait()
-                #expect(status == .exited(0), "the last run ended with \(status)")
+                let status = await child.wait(timeout: .seconds(120))
+                #expect(status == .exited(0), "the last run ended with \(status.map(\.description) ?? "a timeout")")
                 finished = true
             }
         }
@@ -109,7 +103,7 @@ import Testing
 
     /// Whether `after` is a state the step run from `before` can produce: one of its transition's destinations,
     /// or the root's completion reached from one by structural transitions only.
-    static func isValidStep(_ flow: StepFlow<Int>, from before: FlowState, to after: FlowState, step: String?) throws -> Bool {
+    static func isValidStep<Context>(_ flow: StepFlow<Context>, from before: FlowState, to after: FlowState, step: String?) throws -> Bool {
         guard let step, try flow.nextStep(in: before)?.path == step else { return false }
         var event = before.events.first ?? "start:\(flow.name)"
         var transition = try #require(flow.transition(from: event))

@@ -1,3 +1,5 @@
+import ChildProcesses
+import CrashFlows
 import Foundation
 import StepFlow
 import StepFlowRuntime
@@ -5,32 +7,21 @@ import StepFlowSQLite
 import Testing
 
 /// Real crashes of a flow with a durable sleep, a signal, parallel branches and compensations: a child process
-/// runs `saga.v1` (see `Sources/SagaCrashWorker`) and is SIGKILLed at random moments; the signals are sent while
+/// runs `saga.v1` (`Tests/Fixtures/SagaCrashWorker`, the flow in `Tests/Fixtures/CrashFlows`) and is SIGKILLed at
+/// random moments; the signals are sent while
 /// it is down; every third process fails on purpose and must be compensated.
 @Suite(.serialized) struct SagaCrashTests {
     static let processCount = 60
     static let killsBeforeSignals = 6
     static let killsAfterSignals = 8
 
-    struct Input: Codable, Sendable { var fails: Bool }
-    struct Data: Codable, Sendable {}
-    struct Go: Codable, Sendable {}
+    typealias Input = SagaFlow.Input
+    typealias Data = SagaFlow.Data
+    typealias Go = SagaFlow.Go
 
-    /// The structure of the worker's flow, to send signals and read states (closures do not matter here).
+    /// The worker's flow `saga.v1`, without side effects: to send signals and read states.
     static func sagaFlowShape() throws -> ProcessFlow<Input, Data> {
-        try ProcessFlow<Input, Data>("saga.v1", initialData: { _ in Data() }) {
-            Do("prepare") { _ in }
-            Sleep("coolDown", for: .milliseconds(300))
-            AwaitSignal("go", as: Go.self)
-            Parallel("regions") {
-                Branch("eu") {
-                    Do("deploy", { _ in }, compensate: { _ in })
-                    Do("check") { _ in }
-                }
-                Branch("us") { Do("deploy", { _ in }, compensate: { _ in }) }
-            }
-            Do("finish") { _ in }
-        }
+        try SagaFlow.make { _, _ in }
     }
 
     static let branchSteps = ["saga.v1/regionsParallel/eu/deploy", "saga.v1/regionsParallel/eu/check", "saga.v1/regionsParallel/us/deploy"]
@@ -59,14 +50,14 @@ import Testing
                 let child = try ChildProcess.start(worker, arguments: [storePath, logPath, "\(Self.processCount)"])
                 if killed < killCount {
                     try await Task.sleep(for: .milliseconds(Int.random(in: 80...400)))
-                    if child.kill(signal: SIGKILL) {
+                    if child.send(SIGKILL) {
                         killed += 1
                         kills += 1
                     }
-                    if child.wait() == .exited(0) { return }
+                    if await child.wait(timeout: .seconds(120)) == .exited(0) { return }
                 } else {
-                    let status = child.wait()
-                    #expect(status == .exited(0), "the run ended with \(status)")
+                    let status = await child.wait(timeout: .seconds(120))
+                    #expect(status == .exited(0), "the run ended with \(status.map(\.description) ?? "a timeout")")
                     return
                 }
             }

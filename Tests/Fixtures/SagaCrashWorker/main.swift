@@ -5,23 +5,15 @@
 // down, and starts it again.
 //
 // Usage: stepflow-saga-crash-worker STORE LOG PROCESSES
+import CrashFlows
 import Foundation
 import Logging
 import StepFlow
 import StepFlowRuntime
 import StepFlowSQLite
 
-struct Input: Codable, Sendable {
-    var fails: Bool
-}
-
-struct Data: Codable, Sendable {}
-
-struct Go: Codable, Sendable {}
-
-struct ForcedFailure: Error, CustomStringConvertible {
-    var description: String { "forced failure" }
-}
+typealias Input = SagaFlow.Input
+typealias Data = SagaFlow.Data
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, let count = Int(arguments[3]) else {
@@ -34,30 +26,13 @@ let (storePath, logPath) = (arguments[1], arguments[2])
 let logFile = open(logPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
 guard logFile >= 0 else { fatalError("cannot open \(logPath)") }
 
-@Sendable func sideEffect(_ context: StepContext<Input, Data>, _ prefix: String = "") async throws {
+@Sendable func sideEffect(_ context: StepContext<Input, Data>, _ prefix: String) async throws {
     let line = prefix + context.idempotencyKey + "\n"
     _ = line.withCString { write(logFile, $0, strlen($0)) }
     try await Task.sleep(for: .milliseconds(Int.random(in: 2...15)))
 }
 
-let flow = try ProcessFlow<Input, Data>("saga.v1", initialData: { _ in Data() }) {
-    Do("prepare") { context in try await sideEffect(context) }
-    Sleep("coolDown", for: .milliseconds(300))
-    AwaitSignal("go", as: Go.self)
-    Parallel("regions") {
-        Branch("eu") {
-            Do("deploy", { context in try await sideEffect(context) }, compensate: { context in try await sideEffect(context, "undo ") })
-            Do("check") { context in try await sideEffect(context) }
-        }
-        Branch("us") {
-            Do("deploy", { context in try await sideEffect(context) }, compensate: { context in try await sideEffect(context, "undo ") })
-        }
-    }
-    Do("finish") { context in
-        if context.input.fails { throw ForcedFailure() }
-        try await sideEffect(context)
-    }
-}
+let flow = try SagaFlow.make(sideEffect: sideEffect)
 
 let store = try SQLiteProcessStore(path: storePath)
 let client = StepFlowClient(store: store)

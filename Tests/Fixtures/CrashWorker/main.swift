@@ -4,18 +4,15 @@
 //
 // Usage: stepflow-crash-worker STORE LOG PROCESSES [CONCURRENCY]
 //        stepflow-crash-worker postgres URL SCHEMA WORKER-ID [LEASE-MS] [CONCURRENCY] [BATCH]  (see PostgresMode)
+import CrashFlows
 import Foundation
 import Logging
 import StepFlow
 import StepFlowRuntime
 import StepFlowSQLite
 
-struct Input: Codable, Sendable {}
-
-struct Data: Codable, Sendable {
-    var polls = 0
-    var loops = 0
-}
+typealias Input = CrashFlow.Input
+typealias Data = CrashFlow.Data
 
 let arguments = CommandLine.arguments
 if arguments.count > 1, arguments[1] == "postgres" {
@@ -39,23 +36,7 @@ guard logFile >= 0 else { fatalError("cannot open \(logPath)") }
     try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)))
 }
 
-let flow = try ProcessFlow<Input, Data>("crash.v1", pollIntervals: ["crash.v1/readyWaitFor": .milliseconds(5)], initialData: { _ in Data() }) {
-    Do("prepare") { context in try await sideEffect(context) }
-    WaitFor("ready") { context in
-        context.data.polls += 1
-        return context.data.polls >= 3
-    }
-    LoopUntil("batches", until: { context in context.data.loops >= 2 }) {
-        Do("copy") { context in
-            try await sideEffect(context)
-            context.data.loops += 1
-        }
-    }
-    Steps("finish") {
-        Do("verify") { context in try await sideEffect(context) }
-        Do("announce") { context in try await sideEffect(context) }
-    }
-}
+let flow = try CrashFlow.make(sideEffect: sideEffect)
 
 let store = try SQLiteProcessStore(path: storePath)
 let client = StepFlowClient(store: store)
