@@ -197,7 +197,7 @@ enum Transactions {
             dueAt.append(update.dueAt.map(Columns.milliseconds))
             stepCounts.append(update.stepCount.map { Int64($0) })
             attempts.append(Int64(update.attempt))
-            errors.append(update.lastError)
+            errors.append(PostgresText.storable(update.lastError))
             if let entry = update.history { history.append(entry, of: update.id) }
         }
         var binds = PostgresBindings(capacity: UpdateArray.allCases.count + HistoryArray.allCases.count)
@@ -240,7 +240,7 @@ enum Transactions {
             after.append(Columns.json(entry.after))
             durations.append(Columns.nanoseconds(entry.duration))
             outcomes.append(entry.outcome.rawValue)
-            errors.append(entry.error)
+            errors.append(PostgresText.storable(entry.error))
             workers.append(entry.worker)
             tokens.append(entry.leaseToken)
         }
@@ -335,7 +335,7 @@ enum Transactions {
         binds.append(record.status.rawValue)
         binds.append(record.dueAt.map(Columns.milliseconds))
         binds.append(Int64(record.attempt))
-        binds.append(record.lastError)
+        binds.append(PostgresText.storable(record.lastError))
         binds.append(Columns.milliseconds(record.updatedAt))
         binds.append(record.lease?.owner)
         binds.append(record.lease.map { Columns.milliseconds($0.expiresAt) })

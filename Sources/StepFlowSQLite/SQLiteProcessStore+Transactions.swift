@@ -160,14 +160,14 @@ enum Transactions {
         var record = stored
         try record.apply(command, now: now)
         guard record != stored else { return stored }
-        let saved = try db.cachedStatement(sql: SQL.applyCommand).fetchOneValues(
-            arguments: [
-                record.status.rawValue, record.dueAt.map(Columns.milliseconds), record.attempt, record.lastError,
-                Columns.milliseconds(record.updatedAt), record.lease?.owner, record.lease.map { Columns.milliseconds($0.expiresAt) },
-                record.leaseToken, id.rawValue,
-            ]
-        )
-        guard let saved else { throw ProcessStoreError.notFound(id) }
+        // Bound directly: the reason of a cancel is free text, which GRDB's binding would cut at a NUL character.
+        let statement = try db.cachedStatement(sql: SQL.applyCommand)
+        try statement.reset(binding: [
+            .of(record.status.rawValue), .of(record.dueAt.map(Columns.milliseconds)), .of(record.attempt),
+            .of(record.lastError), .of(Columns.milliseconds(record.updatedAt)), .of(record.lease?.owner),
+            .of(record.lease.map { Columns.milliseconds($0.expiresAt) }), .of(record.leaseToken), .of(id.rawValue),
+        ])
+        guard let saved = try statement.fetchBoundValues().first else { throw ProcessStoreError.notFound(id) }
         return try RowReader.record(saved, path: path)
     }
 

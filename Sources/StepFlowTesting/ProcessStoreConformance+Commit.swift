@@ -207,6 +207,36 @@ extension ProcessStoreConformance {
         #expect(saved.state == ["completed:order.v1/charge"])
     }
 
+    /// `commit` saves error texts holding U+0000 with the rest of its batch; U+0000 may read back as U+FFFD.
+    public func commitSavesErrorTextWithNUL() async throws {
+        let store = try await makeStore()
+        try await Fixture.create(store, "p1", at: Fixture.t(0))
+        try await Fixture.create(store, "p2", at: Fixture.t(0))
+        let claimed = try await Fixture.claim(store, at: Fixture.t(0))
+        try #require(claimed.count == 2)
+        let error = "exit status 1: \u{0}\u{1}binary\u{0}"
+        let updates = claimed.map { record in
+            Fixture.update(
+                record, state: ["start:order.v1/charge"], status: .running, dueAt: Fixture.t(60), attempt: 1,
+                lastError: error, history: Fixture.entry(
+                    sequence: 1, at: Fixture.t(1), outcome: .retried, error: error, leaseToken: record.leaseToken
+                ), at: Fixture.t(1)
+            )
+        }
+        #expect(try await store.commit(updates) == [.saved, .saved])
+        let readable = [error, error.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")]
+        for id: ProcessID in ["p1", "p2"] {
+            let saved = try #require(try await store.process(id))
+            #expect(saved.lastError.map(readable.contains) == true, "\(String(describing: saved.lastError?.unicodeScalars.map(\.value)))")
+            #expect(try await store.history(of: id).first?.error.map(readable.contains) == true)
+        }
+        // A cancel reason is such a text too.
+        try await Fixture.create(store, "p3", at: Fixture.t(0))
+        let cancelled = try await store.execute(.cancel(reason: error), on: "p3", now: Fixture.t(2))
+        #expect(cancelled.status == .cancelled)
+        #expect(try await store.process("p3")?.lastError.map(readable.contains) == true)
+    }
+
     /// History entries come back oldest first, every field equal.
     public func historyRoundTrips() async throws {
         let store = try await makeStore()

@@ -63,6 +63,9 @@ public struct ProcessStoreConformance: Sendable {
         case commitBatchWithMixedOutcomes
         /// `commit` with a `nil` state or data keeps the stored one.
         case commitWithNilKeepsStateAndData
+        /// `commit` saves error texts holding U+0000 (a step error that quotes binary output) with the rest of its
+        /// batch; a store whose text cannot hold U+0000 (PostgreSQL) writes U+FFFD in its place.
+        case commitSavesErrorTextWithNUL
         /// `commit(_:thenClaim:)` saves, then claims in due order what is due after the saves.
         case commitThenClaimSeesTheSaves
         /// History entries come back oldest first, every field equal.
@@ -140,6 +143,7 @@ public struct ProcessStoreConformance: Sendable {
         case .commitAfterLapsedLeaseSaves: try await commitAfterLapsedLeaseSaves()
         case .commitBatchWithMixedOutcomes: try await commitBatchWithMixedOutcomes()
         case .commitWithNilKeepsStateAndData: try await commitWithNilKeepsStateAndData()
+        case .commitSavesErrorTextWithNUL: try await commitSavesErrorTextWithNUL()
         case .commitThenClaimSeesTheSaves: try await commitThenClaimSeesTheSaves()
         case .historyRoundTrips: try await historyRoundTrips()
         case .renewLeasesExtendsOnlyCurrentTokens: try await renewLeasesExtendsOnlyCurrentTokens()
