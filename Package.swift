@@ -127,6 +127,7 @@ let package = Package(
             name: "StepFlowPostgresTests",
             dependencies: [
                 "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "ChildProcesses", "stepflow-crash-worker", "stepflow",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

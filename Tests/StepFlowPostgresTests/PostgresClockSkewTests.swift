@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import StepFlow
 import StepFlowPostgres
 import StepFlowRuntime
@@ -149,11 +150,15 @@ struct PostgresClockSkewTests {
             let time = try await TestTime(store, in: session, start: Self.start)
             let logs = CapturedLogs()
             for offset in Self.offsets + [.seconds(3)] {
-                let clock = ServerAlignedClock(base: time.machine(offset), logger: logs.logger)
+                let metrics = TestMetrics()
+                let clock = ServerAlignedClock(base: time.machine(offset), logger: logs.logger, metricsFactory: metrics)
                 #expect(clock.skew == nil)
                 #expect(clock.now == time.manual.now.addingTimeInterval(offset.timeInterval))
                 try await clock.synchronize(with: store)
                 #expect(clock.skew == offset)
+                // The gauge an operator alerts on: local minus server, in seconds.
+                let gauge = try metrics.expectGauge("stepflow_clock_skew_seconds")
+                #expect(gauge.lastValue == offset.timeInterval, "offset \(offset)")
                 #expect(clock.now == Self.start)
                 let warned = logs.messages.contains { $0.level == .warning && $0.message.contains("differs from the store server's") }
                 #expect(warned == (offset > .seconds(5) || offset < .seconds(-5)), "offset \(offset): \(logs.messages)")
