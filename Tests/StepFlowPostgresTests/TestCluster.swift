@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -38,8 +39,8 @@ struct TestCluster {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-script-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let script = WorkerProcess.repositoryRoot.appendingPathComponent("scripts/postgres").path
-        let pid = try WorkerProcess.spawn("/bin/bash", [script] + arguments, output: output, environment: environment)
-        let status = await WorkerProcess(pid: pid, workerID: "scripts/postgres", logPath: output).wait(timeout: .seconds(120))
+        let child = try ChildProcess.start("/bin/bash", arguments: [script] + arguments, output: output, environment: environment)
+        let status = await child.wait(timeout: .seconds(120))
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard status == .exited(0) else {
             throw ScriptFailed(description: "scripts/postgres \(arguments.joined(separator: " ")) ended with \(status.map(\.description) ?? "a timeout"): \(text)")

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import PostgresNIO
 import StepFlowPostgres
@@ -7,22 +8,12 @@ import Testing
 import Glibc
 #endif
 
-/// A worker process (`stepflow-crash-worker postgres …`) started with posix_spawn, its standard output and error
-/// going to a log file, which the tests stop, continue and kill with real signals.
+/// A worker process (`stepflow-crash-worker postgres …`), a ``ChildProcess`` whose standard output and error go to
+/// a log file, which the tests stop, continue and kill with real signals.
 struct WorkerProcess {
-    enum Status: Equatable, CustomStringConvertible {
-        case exited(Int32)
-        case signalled(Int32)
+    typealias Status = ChildProcess.Status
 
-        var description: String {
-            switch self {
-            case let .exited(code): "exit \(code)"
-            case let .signalled(signal): "signal \(signal)"
-            }
-        }
-    }
-
-    let pid: pid_t
+    let child: ChildProcess
     let workerID: String
     let logPath: String
 
@@ -30,79 +21,29 @@ struct WorkerProcess {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The worker executable built next to the test bundle (`.build/<configuration>/stepflow-crash-worker`).
-    static let executable: String? = {
-        let name = "stepflow-crash-worker"
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        let fallback = repositoryRoot.appendingPathComponent(".build/debug/\(name)").path
-        return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
-    }()
-
     /// Starts a worker on `schema` of the database at `url`, logging to `directory/<workerID>.log`; with `holdAt`
     /// N > 0, its N-th step logs `holding step` and takes three seconds.
     static func start(
         url: String, schema: String, workerID: String, leaseMilliseconds: Int, holdAt: Int = 0, in directory: URL
     ) throws -> WorkerProcess {
-        let path = try #require(executable, "build the stepflow-crash-worker target")
+        let path = try #require(ChildProcess.executable(named: "stepflow-crash-worker"), "build the stepflow-crash-worker target")
         let logPath = directory.appendingPathComponent("\(workerID).log").path
         // Concurrency 2, batches of 128: larger batches make fewer rounds, the debug build's main cost.
-        let pid = try spawn(path, ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "2", "128", "\(holdAt)"], output: logPath)
-        return WorkerProcess(pid: pid, workerID: workerID, logPath: logPath)
-    }
-
-    /// Starts `path` with `arguments` (and the test's environment with `environment` added), its standard output
-    /// and error appended to the file at `output`.
-    ///
-    /// Foundation's `Process` is not used: in the test bundle it did not notice its child's end (the child stayed
-    /// a zombie and `isRunning` true).
-    static func spawn(_ path: String, _ arguments: [String], output: String, environment: [String: String] = [:]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid: pid_t = 0
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        let result = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
-        return pid
+        let child = try ChildProcess.start(
+            path, arguments: ["postgres", url, schema, workerID, "\(leaseMilliseconds)", "2", "128", "\(holdAt)"], output: logPath
+        )
+        return WorkerProcess(child: child, workerID: workerID, logPath: logPath)
     }
 
     /// Sends `signal`; `false` if the process had already exited.
     @discardableResult
     func send(_ signal: Int32) -> Bool {
-        Glibc.kill(pid, signal) == 0
+        child.send(signal)
     }
 
-    /// Waits for the process to end, polling (a blocking `waitpid` would hold one of the few cooperative threads);
-    /// `nil` if it is still running after `timeout` (then it is killed).
+    /// Waits for the process to end; `nil` if it is still running after `timeout` (then it is killed).
     func wait(timeout: Duration) async -> Status? {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid { break }
-            if result < 0, errno != EINTR { return nil }
-            if ContinuousClock.now >= deadline {
-                send(SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        let low = status & 0x7f
-        return low == 0 ? .exited((status >> 8) & 0xff) : .signalled(low)
+        await child.wait(timeout: timeout)
     }
 
     /// The lines of the worker's log.
