@@ -276,13 +276,14 @@ public struct FlowWorker: Service {
                 guard let next = await iterator.next() else { break }
                 event = next
             }
-            // Cancelled: give back what was claimed but not started.
+            // Cancelled (a stop has given them back already): give back what was claimed but not started.
             let unstarted = box.machine.withLock { $0.pendingLeases }
             if !unstarted.isEmpty { try? await store.releaseLeases(unstarted, owner: configuration.workerID, now: now) }
             group.cancelAll()
             return box.machine.withLock { Round(claimed: $0.claimedCount, saved: $0.savedCount, rejected: $0.rejectedCount) }
         }
     }
+
     /// Feeds `event` to the machine; returns the error that ends a run that is not a service (a service logs it
     /// and backs off).
     private func handle(_ event: Event, mode: Machine.Mode, in machine: inout Machine) -> (any Error)? {
@@ -463,10 +464,11 @@ public struct FlowWorker: Service {
     }
 }
 
-/// Ends a worker's idle wait: on a wake-up from the store, or for good when the worker stops.
+/// Ends a worker's wait for work: when the state machine interrupts it (a wake-up from the store, a save that may
+/// have changed the next due time), or for good when the worker stops.
 ///
-/// A wake-up that arrives while the worker is busy is kept (one, not many) and ends the next wait at once,
-/// so none is lost between a round's claim and the wait that follows it.
+/// A notification that arrives before the wait has begun is kept (one, not many) and ends that wait at once, so
+/// none is lost between the decision to wait and the wait itself.
 private final class IdleSignal: Sendable {
     private struct State {
         var stopped = false
