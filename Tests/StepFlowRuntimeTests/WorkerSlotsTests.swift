@@ -92,4 +92,31 @@ import Testing
         #expect(p0.stepCount == 1)
         #expect(p0.lease == nil)
     }
+
+    @Test func theLeaseOfAStepHeldOpenIsRenewedWhileTheOthersRun() async throws {
+        let entered = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let flow = try slowFirstStepFlow(entered: entered.continuation, release: release.stream)
+        let client = StepFlowClient(store: store, clock: clock)
+        for index in 0..<3 { try await client.start(flow, id: ProcessID("p\(index)"), input: Order(item: "x")) }
+        let worker = FlowWorker(
+            store: store, registry: try registry(flow),
+            configuration: .init(workerID: "w", concurrency: 2, leaseDuration: .seconds(30)), clock: clock, logger: testLogger
+        )
+        async let saved = worker.runUntilIdle()
+        for await _ in entered.stream { break }
+        let claimedUntil = try #require(try await client.process("p0").lease?.expiresAt)
+        // Each advance passes a third of the lease: the worker renews it, from the clock's new time.
+        var renewed = false
+        for _ in 0..<2000 where !renewed {
+            clock.advance(by: .seconds(11))
+            try await Task.sleep(for: .milliseconds(1))
+            let lease = try await client.process("p0").lease
+            renewed = lease.map { $0.owner == "w" && $0.expiresAt > claimedUntil } ?? false
+        }
+        #expect(renewed)
+        release.continuation.yield()
+        #expect(try await saved == 9)
+        #expect(try await client.history(of: "p0").map(\.worker) == ["w", "w", "w"])
+    }
 }
