@@ -14,8 +14,9 @@ extension StepRunner.Finished: WorkerLeased {}
 /// performs the actions ``next(now:)`` returns until it returns `nil`.
 ///
 /// It keeps up to `concurrency` steps in flight (slots, not rounds): a free slot takes the next claimed process at
-/// once, and finished steps are saved together — in one transaction per `commitWindow`, or as soon as `batchSize`
-/// results are in or no claimed process is left to start, whichever comes first — without waiting for the slower
+/// once, and finished steps are saved together — in one transaction per `commitWindow` (counted from when a save
+/// could start: the end of the save in flight, if any), or as soon as `batchSize` results are in or no claimed
+/// process is left to start, whichever comes first — without waiting for the slower
 /// steps that were claimed with them. Claims ride on the save when the worker runs out of work (one transaction
 /// for both), so a process's next step is claimed, and runs, only after its previous step is saved.
 struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
@@ -74,6 +75,9 @@ struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
     /// Finished steps waiting for their save, and when the first of them finished.
     private var buffered: [Done] = []
     private var bufferedSince: Date?
+    /// Set when a save returns: the window of the results that waited for it starts again then, so that they join
+    /// the results of the processes claimed with that save instead of being saved alone.
+    private var restartWindow = false
     private var commitInFlight = false
     private var claimInFlight = false
     /// Whether a claim may find due processes (the last one was full, or something happened since).
@@ -142,6 +146,7 @@ struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
     /// A save returned: `saved` and `rejected` results, and, when it claimed too (asked with `limit`), `jobs`.
     mutating func committed(saved: Int, rejected: Int, claimed jobs: [Job]?, limit: Int) {
         commitInFlight = false
+        restartWindow = true
         savedCount += saved
         rejectedCount += rejected
         consecutiveErrors = 0
@@ -158,6 +163,7 @@ struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
     /// A save failed: its results are dropped (their steps run again once their leases lapse).
     mutating func commitFailed(claimed: Bool) {
         commitInFlight = false
+        restartWindow = true
         if claimed { claimInFlight = false }
         consecutiveErrors += 1
         mayHaveDueWork = true
@@ -231,7 +237,8 @@ struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
             running[job.lease.id] = job.lease.token
             return .run(job)
         }
-        if canClaim, !claimInFlight, mayHaveDueWork, pendingCount == 0, running.count < configuration.concurrency {
+        // A save in flight claims with it, or is followed by a save that does: a claim of its own only when none is.
+        if canClaim, !claimInFlight, !commitInFlight, mayHaveDueWork, pendingCount == 0, running.count < configuration.concurrency {
             claimInFlight = true
             return .claim(limit: claimLimit, delay: backoff)
         }
@@ -258,6 +265,10 @@ struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
 
     /// A save when one is due: `batchSize` results, no claimed process left to start, or the window passed.
     private mutating func nextSave(now: Date) -> Action? {
+        if restartWindow, !commitInFlight {
+            restartWindow = false
+            if bufferedSince != nil { bufferedSince = now }
+        }
         guard !commitInFlight, let since = bufferedSince else { return nil }
         let deadline = since.addingTimeInterval(configuration.commitWindow.timeInterval)
         guard buffered.count >= configuration.batchSize || pendingCount == 0 || deadline <= now else {
@@ -276,9 +287,9 @@ struct WorkerStateMachine<Job: WorkerLeased, Done: WorkerLeased> {
             bufferedSince = nil
         }
         commitInFlight = true
-        // Running out of work: the save claims the next processes in the same transaction.
+        // Running out of work: the save claims the next processes in the same transaction (they start as slots free).
         var thenClaim: Int? = nil
-        if canClaim, !claimInFlight, pendingCount == 0, running.count < configuration.concurrency, backoff == nil {
+        if canClaim, !claimInFlight, pendingCount == 0, backoff == nil {
             thenClaim = claimLimit
             claimInFlight = true
         }

@@ -91,8 +91,8 @@ typealias TestMachine = WorkerStateMachine<LeasedWork, LeasedWork>
         state.stepFinished(LeasedWork("a"), now: now)
         #expect(state.next(now: now) == .armCommitWindow(now.addingTimeInterval(0.01)))
         #expect(state.next(now: now) == .run(LeasedWork("b")))
-        // Nothing is left to start, so nothing is gained by waiting for "b".
-        #expect(state.next(now: now) == .commit([LeasedWork("a")], thenClaim: nil))
+        // Nothing is left to start, so nothing is gained by waiting for "b"; the save claims what runs after it.
+        #expect(state.next(now: now) == .commit([LeasedWork("a")], thenClaim: 3))
     }
 
     @Test func aFullBatchOfResultsIsSavedWithoutWaitingForTheWindow() {
@@ -201,5 +201,26 @@ typealias TestMachine = WorkerStateMachine<LeasedWork, LeasedWork>
         _ = state.next(now: now)  // arms the window
         _ = state.next(now: now)  // runs b
         #expect(Set(state.heldLeases.map(\.id)) == ["a", "b", "c"])
+    }
+
+    @Test func resultsThatWaitedForASaveJoinTheNextBatchInsteadOfBeingSavedAlone() {
+        var state = machine(concurrency: 2)
+        _ = state.next(now: now)
+        state.claimed([LeasedWork("a"), LeasedWork("b")], limit: 4)
+        _ = state.next(now: now)
+        _ = state.next(now: now)
+        state.stepFinished(LeasedWork("a"), now: now)
+        #expect(state.next(now: now) == .commit([LeasedWork("a")], thenClaim: 3))
+        state.stepFinished(LeasedWork("b"), now: now)
+        // The save took longer than the window; "b" waited for it, and now waits for the claimed batch.
+        let later = now.addingTimeInterval(0.05)
+        state.committed(saved: 1, rejected: 0, claimed: [LeasedWork("c"), LeasedWork("d"), LeasedWork("e")], limit: 3)
+        #expect(state.next(now: later) == .armCommitWindow(later.addingTimeInterval(0.01)))
+        #expect(state.next(now: later) == .run(LeasedWork("c")))
+        #expect(state.next(now: later) == .run(LeasedWork("d")))
+        state.stepFinished(LeasedWork("c"), now: later)
+        state.stepFinished(LeasedWork("d"), now: later)
+        #expect(state.next(now: later) == .run(LeasedWork("e")))
+        #expect(state.next(now: later) == .commit([LeasedWork("b"), LeasedWork("c"), LeasedWork("d")], thenClaim: 3))
     }
 }
