@@ -168,7 +168,8 @@ public struct FlowWorker: Service {
     enum Event: Sendable {
         case claimed([StepRunner.Job], limit: Int)
         case claimFailed(any Error)
-        case finished(StepRunner.Finished)
+        /// Steps run in child tasks have finished: their results are in the loop's `FinishedSteps`.
+        case stepsFinished
         case committed(saved: Int, rejected: Int, claimed: [StepRunner.Job]?, limit: Int)
         case commitFailed(any Error, claimed: Bool)
         case windowElapsed
@@ -216,12 +217,13 @@ public struct FlowWorker: Service {
                 }
             }
             group.addTask { await renewLeases(box) }
+            let finished = FinishedSteps()
             var lastBacklogCheck = Date.distantPast
             var iterator = events.makeAsyncIterator()
             var event: Event? = nil
             while true {
                 if let event {
-                    if let error = box.machine.withLock({ machine in handle(event, mode: mode, in: &machine) }) {
+                    if let error = box.machine.withLock({ machine in handle(event, mode: mode, finished: finished, in: &machine) }) {
                         group.cancelAll()
                         throw error
                     }
@@ -236,7 +238,7 @@ public struct FlowWorker: Service {
                             box.machine.withLock { $0.stepFinished(finished, now: now) }
                         } else {
                             group.addTask {
-                                continuation.yield(.finished(await runner.run(job, now: now)))
+                                if finished.add(await runner.run(job, now: now)) { continuation.yield(.stepsFinished) }
                             }
                         }
                     case let .claim(limit, delay):
@@ -286,7 +288,7 @@ public struct FlowWorker: Service {
 
     /// Feeds `event` to the machine; returns the error that ends a run that is not a service (a service logs it
     /// and backs off).
-    private func handle(_ event: Event, mode: Machine.Mode, in machine: inout Machine) -> (any Error)? {
+    private func handle(_ event: Event, mode: Machine.Mode, finished: FinishedSteps, in machine: inout Machine) -> (any Error)? {
         switch event {
         case let .claimed(jobs, limit):
             machine.claimed(jobs, limit: limit)
@@ -294,8 +296,9 @@ public struct FlowWorker: Service {
             guard mode == .service else { return error }
             storeError(error)
             machine.claimFailed()
-        case let .finished(done):
-            machine.stepFinished(done, now: now)
+        case .stepsFinished:
+            let now = self.now
+            for done in finished.take() { machine.stepFinished(done, now: now) }
         case let .committed(saved, rejected, claimed, limit):
             machine.committed(saved: saved, rejected: rejected, claimed: claimed, limit: limit)
         case let .commitFailed(error, claimed):
@@ -460,6 +463,35 @@ public struct FlowWorker: Service {
             group.addTask { await idle.wait() }
             _ = await group.next()
             group.cancelAll()
+        }
+    }
+}
+
+/// The results of steps run in child tasks, handed to the worker's loop in bunches: one event for all the steps
+/// that finished while the loop was busy, rather than one per step.
+private final class FinishedSteps: Sendable {
+    private struct State {
+        var results: [StepRunner.Finished] = []
+        var signalled = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Adds a result; returns whether the loop must be told (it has not been since it last took the results).
+    func add(_ result: StepRunner.Finished) -> Bool {
+        state.withLock { state in
+            state.results.append(result)
+            defer { state.signalled = true }
+            return !state.signalled
+        }
+    }
+
+    /// The results added since the last call.
+    func take() -> [StepRunner.Finished] {
+        state.withLock { state in
+            state.signalled = false
+            defer { state.results.removeAll(keepingCapacity: true) }
+            return state.results
         }
     }
 }
