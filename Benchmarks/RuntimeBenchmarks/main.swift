@@ -6,6 +6,7 @@
 //   swift run -c release RuntimeBenchmarks phases [--processes 10000] [--steps 10] [--batch 256] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
+//   swift run -c release RuntimeBenchmarks slow-step [--concurrency 8] [--samples 200] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks all
 //   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
 import Foundation
@@ -452,6 +453,75 @@ func latency(samples: Int, synchronous: SQLiteProcessStore.Synchronous) async th
     percentiles("wake of a waiting process -> step running, idle worker, synchronous=\(synchronous)", wakeLatencies)
 }
 
+// MARK: - A slow step
+
+/// The probe of issue 16: 100 processes of three no-op `Do` steps, of which `p0`'s first step sleeps 10 s, on a
+/// worker of `concurrency` slots. Reports the time from their start (one `create` call) until the 99 fast ones are
+/// completed, and then, while `p0`'s step still holds its slot, the time from starting a one-step process to its
+/// step running (`samples` of them, one after the other).
+func slowStep(concurrency: Int, samples: Int, synchronous: SQLiteProcessStore.Synchronous) async throws {
+    let started = StepSignal()
+    let slowFlow = try ProcessFlow<Empty, Empty>("slow.v1", initialData: { _ in Empty() }) {
+        Do("one") { context in
+            if context.processID == "p0" { try await Task.sleep(for: .seconds(10)) }
+        }
+        Do("two") { _ in }
+        Do("three") { _ in }
+    }
+    let markFlow = try ProcessFlow<Empty, Empty>("mark.v1", initialData: { _ in Empty() }) {
+        Do("mark") { context in started.ran(context.processID.rawValue) }
+    }
+    let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
+    let client = StepFlowClient(store: store)
+    let worker = FlowWorker(
+        store: store, registry: try FlowRegistry([slowFlow, markFlow]),
+        configuration: .init(workerID: "bench", concurrency: concurrency, pollInterval: .seconds(60), idleInterval: .seconds(60)),
+        logger: logger
+    )
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+    let clock = ContinuousClock()
+    var fastDone = Duration.zero
+    var allDone = Duration.zero
+    var latencies: [Double] = []
+    var heldThroughout = false
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))  // the worker is idle
+        let input = try JSONEncoder().encode(Empty())
+        let start = clock.now
+        let now = Date()
+        _ = try await store.create((0..<100).map {
+            NewProcess(id: ProcessID("p\($0)"), flowName: slowFlow.name, input: input, data: input, now: now)
+        })
+        func completed() async throws -> Int {
+            try await store.processes(ProcessQuery(flowName: slowFlow.name, statuses: [.completed], limit: 200)).count
+        }
+        while try await completed() < 99 { try await Task.sleep(for: .milliseconds(1)) }
+        fastDone = clock.now - start
+        var steps = started.stream.makeAsyncIterator()
+        for index in 0..<samples {
+            let id = "m\(index)"
+            let sampleStart = ContinuousClock.now
+            _ = try await client.start(markFlow, id: ProcessID(id), input: Empty())
+            guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
+            latencies.append(seconds(ranAt - sampleStart) * 1000)
+        }
+        heldThroughout = try await client.process("p0").stepCount == 0
+        while try await completed() < 100 { try await Task.sleep(for: .milliseconds(5)) }
+        allDone = clock.now - start
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+    print(String(
+        format: "slow-step synchronous=%@ concurrency=%d: 99 fast processes completed after %.3f s; all 100 after %.2f s; load %@",
+        synchronous.description, concurrency, seconds(fastDone), seconds(allDone), loadAverage()
+    ))
+    percentiles(
+        "start -> step running while one slot holds a 10 s step\(heldThroughout ? "" : " (the slow step ended during the samples)"), "
+            + "concurrency=\(concurrency), synchronous=\(synchronous)", latencies
+    )
+}
+
 // MARK: - Main
 
 func run() async throws {
@@ -471,12 +541,17 @@ func run() async throws {
         let samples = option("samples", 1000)
         try await latency(samples: samples, synchronous: .full)
         try await latency(samples: samples, synchronous: .normal)
+    case "slow-step":
+        try await slowStep(
+            concurrency: option("concurrency", 8), samples: option("samples", 200),
+            synchronous: option("sync") == "normal" ? .normal : .full
+        )
     case "all":
         try await throughputRuns()
         try await latency(samples: 500, synchronous: .full)
         try await scale(sizes: [10_000, 100_000, 1_000_000])
     default:
-        print("usage: RuntimeBenchmarks [throughput|scale|latency|all] [options]")
+        print("usage: RuntimeBenchmarks [throughput|phases|scale|latency|slow-step|all] [options]")
         exit(2)
     }
 }

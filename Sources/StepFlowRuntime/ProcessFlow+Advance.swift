@@ -7,8 +7,8 @@ extension ProcessFlow {
     ///
     /// It never throws: a step's error (after `Retry` handling) becomes ``NextAction/failed(_:)`` and leaves
     /// the state and data as they were; a state this flow does not know fails the process with a reason that
-    /// says so. When the step ran was the last one, the structural completion of the flow is applied too, so a
-    /// completed process needs no extra round.
+    /// says so. The flow runs the step and settles the state (`StepFlow.step(_:context:environment:)`: a last step
+    /// leaves the flow completed); `StepBookkeeping` turns the result into the next action, attempt and last error.
     ///
     /// - Parameters:
     ///   - now: the current time, from which due times are computed.
@@ -36,42 +36,17 @@ extension ProcessFlow {
                 + "or the process was written by another flow; register the flow version that wrote it and resume the process"
             return failure(&process, reason: reason, stepPath: nil, before: before, now: now, duration: clock.now - started)
         }
-        if let cancellation = signals.last(where: { $0.name == ProcessSignal.cancellation }),
-            let cancelling = try? flow.cancelling(before)
-        {
-            // A cancellation asked for while compensable steps are done: the compensations run from the next round.
-            let reason = String(decoding: cancellation.payload, as: UTF8.self)
-            process.state = cancelling
-            process.stepCount += 1
-            process.lastError = reason
-            return StepReport(
-                next: .dueAt(now), stepPath: nil, outcome: .cancelled, error: reason,
-                before: before, after: cancelling, startedAt: now, duration: clock.now - started
-            )
+        if let report = startCancellation(&process, signals: signals, before: before, now: now, started: started) {
+            return report
         }
         let context = Context(
             processID: process.id, flowName: name, stepPath: stepPath ?? "", stepSequence: process.stepCount,
             input: process.input, data: process.data, baseLogger: logger, now: now,
-            signals: signals, consumedSignals: flow.isExtended ? flow.consumedSignals(in: before) : [:]
+            signals: signals, consumedSignals: readsSignals ? flow.consumedSignals(in: before) : [:]
         )
-        var result: StepResult
+        let result: StepResult
         do {
-            if flow.isExtended {
-                var received: [String: Int] = [:]
-                for signal in signals { received[signal.name, default: 0] += 1 }
-                let environment = StepEnvironment(
-                    now: FlowTime(now), receivedSignals: received, jitter: Double.random(in: 0..<1),
-                    stepWillRun: { path in context.setStepPath(path) }
-                )
-                result = try await flow.applyStep(before, context: context, environment: environment)
-            } else {
-                // go-stepflow's constructs: the inlined table path, specialised here (the step was named above).
-                result = try await flow.applyStep(before, context: context)
-                if result.outcome != .waiting, !flow.isCompleted(result.state), try flow.nextStep(in: result.state) == nil {
-                    // Only structural transitions are left before the end: take them now rather than in another round.
-                    result = try await flow.applyStep(result.state, context: context)
-                }
-            }
+            result = try await flow.step(before, context: context) { Self.environment(for: context, signals: signals, now: now) }
         } catch {
             stepPath = context.stepPath.isEmpty ? stepPath : context.stepPath
             let reason = "step '\(stepPath ?? name)' failed: \(String(describing: error))"
@@ -80,64 +55,58 @@ extension ProcessFlow {
         }
         stepPath = result.stepPath ?? stepPath
         let duration = clock.now - started
-        let compensating = flow.isExtended && flow.isCompensating(before)
+        let bookkeeping = StepBookkeeping(
+            StepBookkeeping.Step(
+                outcome: result.outcome, ending: flow.ending(of: result.state), notBefore: result.notBefore,
+                error: result.error.map { String(describing: $0) },
+                wasCompensating: readsSignals && flow.isCompensating(before), requestedDelay: context.requestedDelay,
+                pollInterval: result.outcome == .waiting ? stepPath.flatMap { pollIntervals[$0] } ?? defaultPollInterval : defaultPollInterval,
+                signalRecheckInterval: signalRecheckInterval, stepName: stepPath ?? name
+            ),
+            attempt: process.attempt, lastError: process.lastError, now: now
+        )
+        if bookkeeping.outcome == .compensating {
+            context.logger.warning("step failed; compensating", metadata: ["stepflow.error": "\(bookkeeping.error ?? "")"])
+        }
         process.state = result.state
         process.data = context.data
         process.stepCount += 1
-
-        let outcome: HistoryEntry.Outcome
-        let next: NextAction
-        var error: String?
-        /// When the flow says the next apply is useful; `distantFuture` (only a signal can help) is capped so that a
-        /// signal that came while this step ran is still seen.
-        let flowTime = result.notBefore.map { $0 == .distantFuture ? now.addingTimeInterval(signalRecheckInterval.timeInterval) : $0.date }
-        if flow.isCompleted(result.state) {
-            process.attempt = 0
-            outcome = .completed
-            next = .completed
-        } else if let ending = flow.ending(of: result.state) {
-            // The last compensation ran: the process ends as failed or cancelled, with the cause saved when it began.
-            process.attempt = 0
-            outcome = .compensated
-            let cause = process.lastError ?? "failed"
-            next = ending == .cancelled ? .cancelled(cause) : .failed("\(cause) (compensated)")
-        } else {
-            switch result.outcome {
-            case .waiting:
-                process.attempt += 1
-                outcome = .waiting
-                if !compensating { process.lastError = nil }
-                let delay = context.requestedDelay ?? stepPath.flatMap { pollIntervals[$0] } ?? defaultPollInterval
-                next = .dueAt(flowTime ?? now.addingTimeInterval(delay.timeInterval))
-            case .retried:
-                process.attempt += 1
-                outcome = .retried
-                error = result.error.map { String(describing: $0) }
-                // A retried compensation keeps the cause of the failure it compensates as the process's last error.
-                if !compensating { process.lastError = error }
-                next = .dueAt(flowTime ?? now.addingTimeInterval(context.requestedDelay?.timeInterval ?? 0))
-            case .compensating:
-                process.attempt = 0
-                outcome = .compensating
-                let reason = "step '\(stepPath ?? name)' failed: \(result.error.map { String(describing: $0) } ?? "unknown error")"
-                error = reason
-                process.lastError = reason
-                context.logger.warning("step failed; compensating", metadata: ["stepflow.error": "\(reason)"])
-                next = .dueAt(now)
-            case .compensated:
-                process.attempt = 0
-                outcome = .compensated
-                next = .dueAt(now)
-            case .advanced, .noStep:
-                process.attempt = 0
-                outcome = .advanced
-                process.lastError = nil
-                next = .dueAt(flowTime ?? now.addingTimeInterval(context.requestedDelay?.timeInterval ?? 0))
-            }
-        }
+        process.attempt = bookkeeping.attempt
+        process.lastError = bookkeeping.lastError
         return StepReport(
-            next: next, stepPath: stepPath, outcome: outcome, error: error,
+            next: bookkeeping.next, stepPath: stepPath, outcome: bookkeeping.outcome, error: bookkeeping.error,
             before: before, after: result.state, startedAt: now, duration: duration
+        )
+    }
+
+    /// The environment of an extended flow's step: the time, the signals received by name, a jitter, and the
+    /// step's path passed to the context once the interpreter knows it (in a `Parallel` group).
+    private static func environment(for context: Context, signals: [ProcessSignal], now: Date) -> StepEnvironment {
+        var received: [String: Int] = [:]
+        for signal in signals { received[signal.name, default: 0] += 1 }
+        return StepEnvironment(
+            now: FlowTime(now), receivedSignals: received, jitter: Double.random(in: 0..<1),
+            stepWillRun: { path in context.setStepPath(path) }
+        )
+    }
+
+    /// Starts the compensations of a process asked to stop (a ``ProcessSignal/cancellation`` among its signals)
+    /// that has compensable steps done; `nil` when there is no such request or nothing to undo.
+    private func startCancellation(
+        _ process: inout ProcessSnapshot<Input, Data>, signals: [ProcessSignal], before: FlowState, now: Date,
+        started: ContinuousClock.Instant
+    ) -> StepReport? {
+        guard readsSignals, let cancellation = signals.last(where: { $0.name == ProcessSignal.cancellation }),
+            let cancelling = try? flow.cancelling(before)
+        else { return nil }
+        // The compensations run from the next step on.
+        let reason = String(decoding: cancellation.payload, as: UTF8.self)
+        process.state = cancelling
+        process.stepCount += 1
+        process.lastError = reason
+        return StepReport(
+            next: .dueAt(now), stepPath: nil, outcome: .cancelled, error: reason,
+            before: before, after: cancelling, startedAt: now, duration: ContinuousClock.now - started
         )
     }
 

@@ -35,6 +35,11 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
     /// The input's and data's JSON, decoded and encoded once, when their types have no stored properties.
     let inputCoding: EmptyValueCoding<Input>?
     let dataCoding: EmptyValueCoding<Data>?
+    /// Whether the flow's steps need the process's signals (timers, signals, parallel branches or compensations):
+    /// a worker reads the inbox only for such flows. Computed once, from the compiled flow.
+    public let readsSignals: Bool
+    /// The signals the flow's `AwaitSignal` steps wait for, with their payload types; computed once.
+    public let awaitedSignals: [String: any (Decodable & Sendable).Type]
 
     /// The flow's name (with its version).
     public var name: String { flow.name }
@@ -46,6 +51,8 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
         self.pollIntervals = pollIntervals
         self.inputCoding = .ifEmpty()
         self.dataCoding = .ifEmpty()
+        self.readsSignals = flow.isExtended
+        self.awaitedSignals = flow.awaitedSignals
     }
 
     /// A durable flow named `name` with the given steps.

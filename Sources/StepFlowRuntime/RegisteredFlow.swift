@@ -26,9 +26,12 @@ public protocol RegisteredFlow: Sendable {
         defaultPollInterval: Duration, signals: [ProcessSignal], logger: Logger
     ) async -> ProcessUpdate
 
-    /// Whether the flow uses constructs beyond go-stepflow's (timers, signals, parallel branches, compensations);
-    /// a worker then gives it the process's signals.
+    /// Whether the flow uses constructs beyond go-stepflow's (timers, signals, parallel branches, compensations).
     var isExtended: Bool { get }
+
+    /// Whether the flow's steps need the process's signals; a worker reads the inbox only for such flows.
+    /// Computed once, when the flow is made.
+    var readsSignals: Bool { get }
 
     /// The signals the flow's `AwaitSignal` steps wait for, with their payload types.
     var awaitedSignals: [String: any (Decodable & Sendable).Type] { get }
@@ -73,8 +76,6 @@ extension ProcessFlow: RegisteredFlow {
     public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStep(in: state))?.path }
 
     public var isExtended: Bool { flow.isExtended }
-
-    public var awaitedSignals: [String: any (Decodable & Sendable).Type] { flow.awaitedSignals }
 
     public func cancelling(_ state: FlowState) -> FlowState? { (try? flow.cancelling(state)) ?? nil }
 

@@ -201,21 +201,8 @@ public struct StepFlowClient: Sendable {
         guard let claim = claimed.first else {
             throw ProcessStoreError(.conflict, processID: id, "process '\(id)' is held by another worker (\(current.lease?.owner ?? "?")); try again later")
         }
-        let update: ProcessUpdate
-        switch claim.record {
-        case let .failure(error):
-            update = .failingUnreadable(id, leaseToken: claim.leaseToken, reason: error.message, now: now)
-        case let .success(record):
-            if let flow = registry.flow(named: record.flowName) {
-                let signals = flow.isExtended ? try await store.signals(of: [id])[id] ?? [] : []
-                update = await flow.advance(record, leaseToken: claim.leaseToken, now: now, worker: worker,
-                                            defaultPollInterval: defaultPollInterval, signals: signals, logger: logger)
-            } else {
-                update = .failing(id, leaseToken: claim.leaseToken, stepCount: record.stepCount, state: record.state,
-                                  reason: "flow '\(record.flowName)' is not registered with this client; register it and resume the process",
-                                  now: now, worker: worker)
-            }
-        }
+        let runner = StepRunner(registry: registry, worker: worker, defaultPollInterval: defaultPollInterval, logger: logger)
+        let update = await runner.run(try await runner.jobs([claim], store: store)[0], now: now).update
         guard try await store.commit([update]) == [.saved] else {
             throw ProcessStoreError(.conflict, processID: id, "process '\(id)' was cancelled or taken over while its step ran; the result was dropped")
         }

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+
+/// Turns claimed processes into the updates to save: the one path by which a durable step runs, for
+/// ``FlowWorker`` and ``StepFlowClient/advance(_:worker:defaultPollInterval:logger:)``.
+///
+/// Each claimed process's flow is looked up once, when its claim becomes a ``Job``; the job then carries what the
+/// worker asks about it (does its flow read signals, does it await any). The flow decodes the record, runs the
+/// step and encodes the result; the runner handles the records no flow can run (unreadable, flow not registered).
+struct StepRunner: Sendable {
+    /// A claimed process, its flow (resolved once) and the signals its step gets.
+    struct Job: Sendable {
+        /// The claim: id, lease token, record.
+        let claimed: ClaimedProcess
+        /// The process's flow; `nil` when the record is unreadable or its flow is not registered.
+        let flow: (any RegisteredFlow)?
+        /// Whether the flow's steps need the process's signals.
+        let readsSignals: Bool
+        /// Whether the flow has `AwaitSignal` steps: once saved waiting, a signal that came meanwhile wakes it.
+        let awaitsSignals: Bool
+        /// The process's signals (read only for flows that read them).
+        var signals: [ProcessSignal] = []
+
+        /// The claim's lease.
+        var lease: ProcessLeaseToken { ProcessLeaseToken(id: claimed.id, token: claimed.leaseToken) }
+    }
+
+    /// A step's update, with what the worker checks once it is saved.
+    struct Finished: Sendable {
+        /// The update to save.
+        let update: ProcessUpdate
+        /// Whether the process's flow awaits signals.
+        let awaitsSignals: Bool
+        /// How many signals the step saw.
+        let signalsSeen: Int
+
+        /// The claim's lease.
+        var lease: ProcessLeaseToken { ProcessLeaseToken(id: update.id, token: update.leaseToken) }
+    }
+
+    /// The flows known.
+    let registry: FlowRegistry
+    /// The worker's identifier, written into history.
+    let worker: String
+    /// How long until a `WaitFor` that is not yet true is checked again, unless the flow or step says otherwise.
+    let defaultPollInterval: Duration
+    /// The logger steps and defects log to.
+    let logger: Logger
+
+    /// The job of a claimed process, its flow looked up once.
+    func job(_ claimed: ClaimedProcess) -> Job {
+        guard case let .success(record) = claimed.record, let flow = registry.flow(named: record.flowName) else {
+            return Job(claimed: claimed, flow: nil, readsSignals: false, awaitsSignals: false)
+        }
+        return Job(claimed: claimed, flow: flow, readsSignals: flow.readsSignals, awaitsSignals: !flow.awaitedSignals.isEmpty)
+    }
+
+    /// The jobs of claimed processes, with their signals read in one store call (none when no flow reads them).
+    func jobs(_ claimed: [ClaimedProcess], store: any ProcessStore) async throws -> [Job] {
+        var jobs = claimed.map(job)
+        let readers = jobs.compactMap { $0.readsSignals ? $0.claimed.id : nil }
+        guard !readers.isEmpty else { return jobs }
+        let inbox = try await store.signals(of: readers)
+        for index in jobs.indices where jobs[index].readsSignals {
+            jobs[index].signals = inbox[jobs[index].claimed.id] ?? []
+        }
+        return jobs
+    }
+
+    /// Runs the next step of a job and returns the update to save.
+    func run(_ job: Job, now: Date) async -> Finished {
+        Finished(update: await update(job, now: now), awaitsSignals: job.awaitsSignals, signalsSeen: job.signals.count)
+    }
+
+    private func update(_ job: Job, now: Date) async -> ProcessUpdate {
+        let claimed = job.claimed
+        let record: ProcessRecord
+        switch claimed.record {
+        case let .success(value):
+            record = value
+        case let .failure(error):
+            logger.error("process record cannot be read; failing it", metadata: [
+                "stepflow.process": "\(claimed.id)", "stepflow.error": "\(error)",
+            ])
+            return .failingUnreadable(claimed.id, leaseToken: claimed.leaseToken, reason: error.message, now: now)
+        }
+        guard let flow = job.flow else {
+            let reason = "flow '\(record.flowName)' is not registered with '\(worker)' (it knows \(registry.names)); "
+                + "register it and resume the process"
+            logger.error("unknown flow; failing process", metadata: ["stepflow.process": "\(record.id)", "stepflow.flow": "\(record.flowName)"])
+            return .failing(record.id, leaseToken: claimed.leaseToken, stepCount: record.stepCount, state: record.state,
+                            reason: reason, now: now, worker: worker)
+        }
+        return await flow.advance(
+            record, leaseToken: claimed.leaseToken, now: now, worker: worker,
+            defaultPollInterval: defaultPollInterval, signals: job.signals, logger: logger
+        )
+    }
+}
