@@ -11,6 +11,7 @@ extension ProcessFlow {
     /// leaves the flow completed); `StepBookkeeping` turns the result into the next action, attempt and last error.
     ///
     /// - Parameters:
+    ///   - process: the process to advance, held by the caller; its state, data and counts are updated in place.
     ///   - now: the current time, from which due times are computed.
     ///   - defaultPollInterval: how long until a `WaitFor` that is not yet true is checked again, unless the flow's
     ///     ``pollIntervals``, the `WaitFor`'s own schedule or the step itself (``StepContext/checkAgain(after:)``) say
@@ -18,6 +19,7 @@ extension ProcessFlow {
     ///   - signals: the signals the process has received (its inbox, consumed or not), for `AwaitSignal` steps and
     ///     ``StepContext/signal(_:as:)``; a ``ProcessSignal/cancellation`` signal starts the compensations of a process
     ///     that has compensable steps done.
+    ///   - logger: where the step's own logs go (``StepContext/logger``).
     public func advance(
         _ process: inout ProcessSnapshot<Input, Data>,
         now: Date,

@@ -1,7 +1,7 @@
 public import Foundation
 public import StepFlow
 
-/// A durable process's state and typed data, held by the caller: what ``ProcessFlow/advance(_:now:defaultPollInterval:logger:)``
+/// A durable process's state and typed data, held by the caller: what ``ProcessFlow/advance(_:now:defaultPollInterval:signals:logger:)``
 /// reads and updates.
 ///
 /// Callers that bring their own scheduler and storage (a Kubernetes reconciler keeping it in a resource's

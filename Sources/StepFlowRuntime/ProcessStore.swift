@@ -193,7 +193,7 @@ public struct ClaimRequest: Sendable, Hashable {
     public var leaseDuration: Duration
     /// The most processes to claim.
     public var limit: Int
-    /// Claim only this process (for ``StepFlowClient/advance(_:)``).
+    /// Claim only this process (for ``StepFlowClient/advance(_:worker:defaultPollInterval:logger:)``).
     public var only: ProcessID?
     /// With `only`: claim it even if it is not due yet (but never while another worker's lease is valid).
     public var force: Bool
