@@ -297,7 +297,7 @@ import Testing
         for index in 0..<8 { try await client.start(flow, id: ProcessID("r\(index)"), input: Order(item: "x")) }
         let stop = ShutdownTrigger()
         // The worker is told to stop while it saves its first batch and claims the next one.
-        let stopping = ForwardingStore(base: store, beforeCommitThenClaim: { await stop.trigger() })
+        let stopping = ForwardingStore(base: store, beforeCommit: { await stop.trigger() })
         let worker = FlowWorker(
             store: stopping, registry: try registry(flow), configuration: .init(batchSize: 4, idleInterval: .seconds(3600)),
             logger: testLogger

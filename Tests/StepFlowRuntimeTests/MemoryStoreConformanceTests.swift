@@ -16,54 +16,15 @@ import Testing
 @Suite struct DefaultCommitThenClaimConformanceTests {
     @Test(arguments: ProcessStoreConformance.Check.allCases)
     func conformance(_ check: ProcessStoreConformance.Check) async throws {
-        try await ProcessStoreConformance { DefaultCommitThenClaimStore(base: MemoryProcessStore()) }.run(check)
+        try await ProcessStoreConformance { ForwardingStore(base: MemoryProcessStore()) }.run(check)
     }
 }
 
-/// Forwards every requirement but `commit(_:thenClaim:)`, which is the protocol's default.
-private struct DefaultCommitThenClaimStore: ProcessStore {
-    let base: MemoryProcessStore
-
-    func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool) {
-        try await base.create(process)
-    }
-    func create(_ processes: [NewProcess]) async throws -> [(record: ProcessRecord, created: Bool)] {
-        try await base.create(processes)
-    }
-    func process(_ id: ProcessID) async throws -> ProcessRecord? { await base.process(id) }
-    func processes(_ query: ProcessQuery) async throws -> [ProcessRecord] { await base.processes(query) }
-    func history(of id: ProcessID) async throws -> [HistoryEntry] { await base.history(of: id) }
-    func claim(_ request: ClaimRequest) async throws -> [ClaimedProcess] { await base.claim(request) }
-    func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] { await base.commit(updates) }
-    func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
-        await base.renewLeases(processes, owner: owner, until: until)
-    }
-    func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
-        await base.releaseLeases(processes, owner: owner, now: now)
-    }
-    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
-        try await base.execute(command, on: id, now: now)
-    }
-    func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
-        try await base.sendSignal(to: id, name: name, payload: payload, now: now)
-    }
-    func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]] { await base.signals(of: ids) }
-    func nextDueDate() async throws -> Date? { await base.nextDueDate() }
-    func dueCount(now: Date) async throws -> Int { await base.dueCount(now: now) }
-    func wakeUps() -> AsyncStream<Void> { base.wakeUps() }
-}
-
-/// Forwards every requirement to a memory store; calls `beforeCommitThenClaim` first in `commit(_:thenClaim:)`.
+/// Forwards every requirement to a memory store but `commit(_:thenClaim:)`, which is the protocol's default (a
+/// commit, then a claim); calls `beforeCommit` first in each commit, so a test can act while a worker saves.
 struct ForwardingStore: ProcessStore {
     let base: MemoryProcessStore
-    var beforeCommitThenClaim: (@Sendable () async -> Void)? = nil
-
-    func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
-        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
-    {
-        await beforeCommitThenClaim?()
-        return (await base.commit(updates), await base.claim(request))
-    }
+    var beforeCommit: (@Sendable () async -> Void)? = nil
 
     func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool) {
         try await base.create(process)
@@ -75,7 +36,10 @@ struct ForwardingStore: ProcessStore {
     func processes(_ query: ProcessQuery) async throws -> [ProcessRecord] { await base.processes(query) }
     func history(of id: ProcessID) async throws -> [HistoryEntry] { await base.history(of: id) }
     func claim(_ request: ClaimRequest) async throws -> [ClaimedProcess] { await base.claim(request) }
-    func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] { await base.commit(updates) }
+    func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] {
+        await beforeCommit?()
+        return await base.commit(updates)
+    }
     func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
         await base.renewLeases(processes, owner: owner, until: until)
     }
