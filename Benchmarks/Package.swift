@@ -24,10 +24,17 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // What the release-mode benchmark programs share: options, statistics, readings of the machine.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "BenchmarkSupport"
+        ),
         // Durable throughput, scale and latency of the runtime on the SQLite store (release-mode executable).
         .executableTarget(
             name: "RuntimeBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "StepFlow", package: "StepFlow"),
                 .product(name: "StepFlowRuntime", package: "StepFlow"),
                 .product(name: "StepFlowSQLite", package: "StepFlow"),
@@ -52,6 +59,7 @@ let package = Package(
         .executableTarget(
             name: "PostgresBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "StepFlow", package: "StepFlow"),
                 .product(name: "StepFlowRuntime", package: "StepFlow"),
                 .product(name: "StepFlowPostgres", package: "StepFlow"),

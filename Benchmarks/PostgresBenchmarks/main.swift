@@ -9,6 +9,7 @@
 // Every run works in a schema of its own (`bench_<random>`), dropped at the end. Each worker has its own
 // `PostgresClient`, as workers on different machines would. The server's own commit rate, to compare with, comes
 // from pgbench on the same server (see POSTGRES_RESULTS.md).
+import BenchmarkSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -20,51 +21,7 @@ import Synchronization
 
 struct Empty: Codable, Sendable {}
 
-let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first ?? "throughput"
-
-func option(_ name: String) -> String? {
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-func option(_ name: String, _ fallback: Int) -> Int {
-    option(name).flatMap { Int($0) } ?? fallback
-}
-
-func list(_ name: String, _ fallback: [Int]) -> [Int] {
-    option(name).map { $0.split(separator: ",").compactMap { Int($0) } } ?? fallback
-}
-
-/// A logger that drops everything below critical (logging is not what is measured).
-let logger: Logger = {
-    var logger = Logger(label: "bench")
-    logger.logLevel = .critical
-    return logger
-}()
-
-func loadAverage() -> String {
-    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-}
-
-func seconds(_ duration: Duration) -> Double { duration.timeInterval }
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return value(usage.ru_utime) + value(usage.ru_stime)
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-}
-
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    let sorted = values.sorted()
-    return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-}
 
 let url: PostgresProcessStore.DatabaseURL = {
     guard let text = option("url") ?? ProcessInfo.processInfo.environment["STEPFLOW_TEST_POSTGRES_URL"],

@@ -9,6 +9,7 @@
 //   swift run -c release RuntimeBenchmarks slow-step [--concurrency 8] [--samples 200] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks all
 //   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
+import BenchmarkSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -19,56 +20,7 @@ import Synchronization
 
 struct Empty: Codable, Sendable {}
 
-let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first ?? "all"
-
-func option(_ name: String) -> String? {
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-func option(_ name: String, _ fallback: Int) -> Int {
-    option(name).flatMap { Int($0) } ?? fallback
-}
-
-func list(_ name: String, _ fallback: [Int]) -> [Int] {
-    option(name).map { $0.split(separator: ",").compactMap { Int($0) } } ?? fallback
-}
-
-/// A logger that drops everything below critical (logging is not what is measured).
-let logger: Logger = {
-    var logger = Logger(label: "bench")
-    logger.logLevel = .critical
-    return logger
-}()
-
-/// The resident set size of this process, in MiB (from /proc/self/statm).
-func residentMiB() -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let pages = text.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
-}
-
-/// The 1-minute load average (from /proc/loadavg).
-func loadAverage() -> String {
-    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-}
-
-func seconds(_ duration: Duration) -> Double { duration.timeInterval }
-
-/// The CPU time (user + system) this process has used, in seconds: compared with the wall time it shows how
-/// much of a run was spent waiting (the disk, or the other programs on a shared machine).
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return value(usage.ru_utime) + value(usage.ru_stime)
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-}
 
 /// A flow of `steps` no-op `Do` steps; the last one calls `last` (to count completions without asking the store).
 func noopFlow(steps: Int, last: @escaping @Sendable () -> Void = {}) throws -> ProcessFlow<Empty, Empty> {
