@@ -147,18 +147,7 @@ import Testing
 
     /// The continuous-deployment flow of go-stepflow's `TestGenericExample`, with its name.
     static func goDeployFlow() throws -> StepFlow<Probe> {
-        try StepFlow<Probe>("deploy/v1") {
-            Do("getPreActualState", probeAction("getPreActualState"))
-            WaitFor("preActualState", probeCondition("preActualState"))
-            Case("shouldDeploy", when: probeCondition("shouldDeploy")) {
-                Do("createDeployRequest", probeAction("createDeployRequest"))
-                WaitFor("acceptedDeployRequest", probeCondition("acceptedDeployRequest"))
-                WaitFor("monitorDeploymentProgress", probeCondition("monitorDeploymentProgress"))
-                Do("getPostActualState", probeAction("getPostActualState"))
-                WaitFor("postActualState", probeCondition("postActualState"))
-                Do("validatePostDeployActualState", probeAction("validatePostDeployActualState"))
-            }
-        }
+        try deployV1Flow(named: "deploy/v1")
     }
 
     @Test func goStepflowDeployFlowResumesFromItsStoredState() async throws {

@@ -1,9 +1,9 @@
 import StepFlow
 import Testing
 
-/// The deploy flow of the issue.
-func deployV1Flow() throws -> StepFlow<Probe> {
-    try StepFlow<Probe>("deploy.v1") {
+/// The continuous-deployment flow of go-stepflow's `TestGenericExample`, named `name`.
+func deployV1Flow(named name: String = "deploy.v1") throws -> StepFlow<Probe> {
+    try StepFlow<Probe>(name) {
         Do("getPreActualState", probeAction("getPreActualState"))
         WaitFor("preActualState", probeCondition("preActualState"))
         Case("shouldDeploy", when: probeCondition("shouldDeploy")) {
