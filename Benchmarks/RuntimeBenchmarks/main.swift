@@ -667,6 +667,10 @@ func spread(processes: Int, steps: Int, concurrency: Int, synchronous: SQLitePro
         saved, last - created, Double(saved) / (last - created), Double(processes) / (last - created),
         cpu / Double(max(saved, 1)) * 1e6, completed, missing, result.extraSaves, loadAverage()
     ))
+    let lastFast = (0..<count).filter { spreadDelay(process: $0 / steps, step: $0 % steps, steps: steps) < 10_000 }
+        .compactMap { result.saved[$0].isNaN ? nil : result.saved[$0] }.max() ?? created
+    print(String(format: "spread the last step shorter than 10 s was saved %.2f s after the start (%.0f steps/s until then); "
+        + "the rest is the tail of the 10 s steps", lastFast - created, Double(count - slow) / (lastFast - created)))
     print("spread due -> saved: \(span(result.due, result.saved))")
     print("spread   due -> running (slot and claim): \(span(result.due, result.running))")
     print("spread   running -> finished (the step's sleep): \(span(result.running, result.finished))")
