@@ -7,7 +7,8 @@
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
 //   swift run -c release RuntimeBenchmarks slow-step [--concurrency 8] [--samples 200] [--sync full|normal]
-//   swift run -c release RuntimeBenchmarks spread [--processes 10000] [--steps 3] [--concurrency 64] [--sync full|normal]
+//   swift run -c release RuntimeBenchmarks spread [--processes 10000] [--steps 3] [--concurrency 64] [--rate N]
+//                                                 [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks all
 //   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
 import BenchmarkSupport
@@ -579,10 +580,13 @@ final class SpreadRecorder: Sendable {
     /// The number in a process ID `p<number>`.
     static func index(_ id: ProcessID) -> Int { Int(id.rawValue.dropFirst()) ?? 0 }
 
-    func created(processes: Int) {
+    func created(_ processes: Range<Int>) {
         let time = at(.now)
-        times.withLock { times in for process in 0..<processes { times.due[process * steps] = time } }
+        times.withLock { times in for process in processes { times.due[process * steps] = time } }
     }
+
+    /// The number of steps whose save was seen.
+    var savedCount: Int { times.withLock { $0.savesSeen.reduce(0) { $0 + min($1, steps) } } }
 
     func running(_ slot: Int) { let time = at(.now); times.withLock { $0.running[slot] = time } }
 
@@ -609,8 +613,9 @@ final class SpreadRecorder: Sendable {
 }
 
 /// Issue 16's realistic spread: `processes` processes of `steps` `Do` steps that sleep as ``spreadDelay(process:step:steps:)``
-/// says, all started at once (one `create` call) and run by one worker of `concurrency` slots (`runUntilIdle`).
-/// Reports the throughput (steps saved per second, from the start of the worker to the last save) and the time
+/// says, all started at once (one `create` call) and run by one worker of `concurrency` slots (`runUntilIdle`), or
+/// with `--rate N` started at N processes a second (a `create` call every 10 ms) and run by the worker as a service.
+/// Reports the throughput (steps saved per second, from the first `create` returning to the last save) and the time
 /// from due to saved of every step, where
 /// - due: the step's process could run it: for the first step, when the `create` call returned; for the others, when
 ///   the commit that saved the process's previous step returned (its next step is due at once);
@@ -620,7 +625,7 @@ final class SpreadRecorder: Sendable {
 /// Beside it, the split of that time: due → running (waiting for a slot and a claim; with all processes due at once
 /// this is mostly the backlog), running → finished (the step's own sleep) and finished → saved (the worker's part:
 /// handing the result over, group commit and the commit itself).
-func spread(processes: Int, steps: Int, concurrency: Int, synchronous: SQLiteProcessStore.Synchronous) async throws {
+func spread(processes: Int, steps: Int, concurrency: Int, rate: Int?, synchronous: SQLiteProcessStore.Synchronous) async throws {
     let count = processes * steps
     let recorder = SpreadRecorder(processes: processes, steps: steps)
     let flow = try ProcessFlow<Empty, Empty>("spread.v1", initialData: { _ in Empty() }) {
@@ -636,20 +641,49 @@ func spread(processes: Int, steps: Int, concurrency: Int, synchronous: SQLitePro
     let saves = SaveTimes { ids, instant in recorder.saved(ids, instant) }
     let store = TimedStore(base: try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous)), saves: saves)
     let input = try JSONEncoder().encode(Empty())
-    let now = Date()
-    _ = try await store.create((0..<processes).map {
-        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
-    })
-    recorder.created(processes: processes)
     let worker = FlowWorker(
         store: store, registry: try FlowRegistry([flow]),
         configuration: .init(workerID: "bench", concurrency: concurrency), logger: logger
     )
     let cpuStart = cpuSeconds()
-    let saved = try await worker.runUntilIdle()
+    var saved = 0
+    if let rate {
+        // Steady arrivals: every 10 ms, the processes whose arrival time has come, in one `create` call; the
+        // worker runs as a service (woken by the creations) until every step is saved.
+        let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))  // the worker is idle
+            let start = ContinuousClock.now
+            var next = 0
+            while next < processes {
+                let arrived = min(processes, Int(seconds(ContinuousClock.now - start) * Double(rate)) + 1)
+                if arrived > next {
+                    let now = Date()
+                    _ = try await store.create((next..<arrived).map {
+                        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+                    })
+                    recorder.created(next..<arrived)
+                    next = arrived
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            while recorder.savedCount < count { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        saved = recorder.savedCount
+    } else {
+        let now = Date()
+        _ = try await store.create((0..<processes).map {
+            NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+        })
+        recorder.created(0..<processes)
+        saved = try await worker.runUntilIdle()
+    }
     let cpu = cpuSeconds() - cpuStart
     let result = recorder.times.withLock { $0 }
-    let created = result.due[0]
+    let created = result.due[0]  // the first `create` returned
     let completed = try await store.processes(ProcessQuery(statuses: [.completed], limit: processes + 1)).count
     let last = result.saved.filter { !$0.isNaN }.max() ?? created
     let missing = result.saved.filter(\.isNaN).count
@@ -660,17 +694,17 @@ func spread(processes: Int, steps: Int, concurrency: Int, synchronous: SQLitePro
         return String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", percentile(values, 0.5), percentile(values, 0.99), values.max() ?? 0)
     }
     print(String(
-        format: "spread synchronous=%@ concurrency=%d: %d processes x %d steps (%d of 10 s, the others 1-200 ms log-uniform; "
+        format: "spread synchronous=%@ concurrency=%d arrivals=%@: %d processes x %d steps (%d of 10 s, the others 1-200 ms log-uniform; "
             + "%.0f s of sleep in all = %.1f s at %d in parallel): %d steps saved in %.2f s = %.0f steps/s (%.0f processes/s); "
             + "CPU %.1f µs/step; %d completed, %d steps without a save seen, %d extra saves; load %@",
-        synchronous.description, concurrency, processes, steps, slow, sleepTotal, sleepTotal / Double(concurrency), concurrency,
+        synchronous.description, concurrency, rate.map { "\($0)/s" } ?? "all at once", processes, steps, slow, sleepTotal, sleepTotal / Double(concurrency), concurrency,
         saved, last - created, Double(saved) / (last - created), Double(processes) / (last - created),
         cpu / Double(max(saved, 1)) * 1e6, completed, missing, result.extraSaves, loadAverage()
     ))
     let lastFast = (0..<count).filter { spreadDelay(process: $0 / steps, step: $0 % steps, steps: steps) < 10_000 }
         .compactMap { result.saved[$0].isNaN ? nil : result.saved[$0] }.max() ?? created
     print(String(format: "spread the last step shorter than 10 s was saved %.2f s after the start (%.0f steps/s until then); "
-        + "the rest is the tail of the 10 s steps", lastFast - created, Double(count - slow) / (lastFast - created)))
+        + "after it, only 10 s steps ran", lastFast - created, Double(count - slow) / (lastFast - created)))
     print("spread due -> saved: \(span(result.due, result.saved))")
     print("spread   due -> running (slot and claim): \(span(result.due, result.running))")
     print("spread   running -> finished (the step's sleep): \(span(result.running, result.finished))")
@@ -707,7 +741,7 @@ func run() async throws {
     case "spread":
         try await spread(
             processes: option("processes", 10_000), steps: option("steps", 3), concurrency: option("concurrency", 64),
-            synchronous: option("sync") == "normal" ? .normal : .full
+            rate: option("rate").flatMap { Int($0) }, synchronous: option("sync") == "normal" ? .normal : .full
         )
     case "all":
         try await throughputRuns()
