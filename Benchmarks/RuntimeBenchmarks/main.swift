@@ -10,6 +10,10 @@
 //   swift run -c release RuntimeBenchmarks spread [--processes 10000] [--steps 3] [--concurrency 64] [--rate N]
 //                                                 [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks all
+//
+// `spread` reports the time from due to saved of every step: due is when the `create` call of the step's process
+// returned (first step) or when the commit that saved its previous step returned; saved is when the commit that
+// saved the step's result returned to the worker, seen by wrapping the store (`TimedStore`). See `spread(...)`.
 //   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
 import BenchmarkSupport
 import Foundation
