@@ -1,9 +1,11 @@
 // Release-mode benchmarks of the durable runtime on the PostgreSQL store: durable throughput with 1, 2 and 4
-// workers, wake-up latency with idle workers, and the cost of a claim with 1,000,000 processes stored.
+// workers, wake-up latency with idle workers, the same latency while one slot holds a 10 s step, and the cost of a
+// claim with 1,000,000 processes stored.
 //
 //   swift run -c release PostgresBenchmarks throughput --url postgres://… [--processes 10000] [--steps 10]
 //                                                      [--workers 1,2,4] [--runs 3] [--batch 256] [--concurrency 1]
 //   swift run -c release PostgresBenchmarks latency --url postgres://… [--samples 1000] [--workers 2]
+//   swift run -c release PostgresBenchmarks slow-step --url postgres://… [--samples 200] [--workers 2] [--concurrency 8]
 //   swift run -c release PostgresBenchmarks claim --url postgres://… [--size 1000000]
 //
 // Every run works in a schema of its own (`bench_<random>`), dropped at the end. Each worker has its own
@@ -26,7 +28,7 @@ let command = arguments.first ?? "throughput"
 let url: PostgresProcessStore.DatabaseURL = {
     guard let text = option("url") ?? ProcessInfo.processInfo.environment["STEPFLOW_TEST_POSTGRES_URL"],
           let url = try? PostgresProcessStore.DatabaseURL(text) else {
-        print("usage: PostgresBenchmarks throughput|latency|claim --url postgres://user@host:port/database")
+        print("usage: PostgresBenchmarks throughput|latency|slow-step|claim --url postgres://user@host:port/database")
         exit(2)
     }
     return url
@@ -192,7 +194,7 @@ func latency(samples: Int, workers: Int) async throws {
         var latencies: [Double] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<workers {
-                group.addTask { try await runIdleWorker(index: index, schema: schema, flow: flow, until: stop) }
+                group.addTask { try await runIdleWorker(index: index, schema: schema, flows: [flow], until: stop) }
             }
             try await Task.sleep(for: .seconds(1))  // the workers listen and are idle
             let client = StepFlowClient(store: starter)
@@ -223,13 +225,17 @@ final class StopFlag: Sendable {
     var isSet: Bool { value.load(ordering: .relaxed) }
 }
 
-/// A worker with its own client, run as a service with its store's LISTEN until `stop` is set.
-func runIdleWorker(index: Int, schema: String, flow: ProcessFlow<Empty, Empty>, until stop: StopFlag) async throws {
+/// A worker of `flows` with its own client, run as a service with its store's LISTEN until `stop` is set.
+func runIdleWorker(
+    index: Int, schema: String, flows: [any RegisteredFlow], concurrency: Int = 1, until stop: StopFlag
+) async throws {
     try await withClient(connections: 3) { client in
         let store = makeStore(client, schema: schema)
         let worker = FlowWorker(
-            store: store, registry: try FlowRegistry([flow]),
-            configuration: .init(workerID: "bench-\(index)", pollInterval: .seconds(60), idleInterval: .seconds(60)),
+            store: store, registry: try FlowRegistry(flows),
+            configuration: .init(
+                workerID: "bench-\(index)", concurrency: concurrency, pollInterval: .seconds(60), idleInterval: .seconds(60)
+            ),
             logger: logger
         )
         let services = ServiceGroup(configuration: .init(services: [store, worker], logger: logger))
@@ -239,6 +245,86 @@ func runIdleWorker(index: Int, schema: String, flow: ProcessFlow<Empty, Empty>, 
             await services.triggerGracefulShutdown()
             try await inner.waitForAll()
         }
+    }
+}
+
+// MARK: - A slow step
+
+/// Issue 16's probe on PostgreSQL: `workers` workers of `concurrency` slots (each with its own client, run as
+/// services with their store's LISTEN, idle and poll intervals of a minute); 100 processes of three no-op `Do`
+/// steps are started at once, of which `p0`'s first step sleeps 10 s. Once the 99 fast ones are completed, and while
+/// `p0`'s step still holds its slot in one of the workers, a client on another pool starts one-step processes one
+/// after the other and the time from `start` to the step running is measured (the wake-up goes through `NOTIFY`).
+func slowStep(samples: Int, workers: Int, concurrency: Int) async throws {
+    let schema = newSchema()
+    let started = StepSignal()
+    let slowFlow = try ProcessFlow<Empty, Empty>("slow.v1", initialData: { _ in Empty() }) {
+        Do("one") { context in
+            if context.processID == "p0" { try await Task.sleep(for: .seconds(10)) }
+        }
+        Do("two") { _ in }
+        Do("three") { _ in }
+    }
+    let markFlow = try ProcessFlow<Empty, Empty>("mark.v1", initialData: { _ in Empty() }) {
+        Do("mark") { context in started.ran(context.processID.rawValue) }
+    }
+    try await withClient { setupClient in
+        let starter = makeStore(setupClient, schema: schema)
+        try await starter.migrate()
+        let settings = try await serverSettings(setupClient)
+        let stop = StopFlag()
+        let clock = ContinuousClock()
+        var fastDone = Duration.zero
+        var allDone = Duration.zero
+        var latencies: [Double] = []
+        var heldThroughout = false
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<workers {
+                group.addTask {
+                    try await runIdleWorker(
+                        index: index, schema: schema, flows: [slowFlow, markFlow], concurrency: concurrency, until: stop
+                    )
+                }
+            }
+            try await Task.sleep(for: .seconds(1))  // the workers listen and are idle
+            let client = StepFlowClient(store: starter)
+            let input = try JSONEncoder().encode(Empty())
+            let start = clock.now
+            let now = Date()
+            _ = try await starter.create((0..<100).map {
+                NewProcess(id: ProcessID("p\($0)"), flowName: slowFlow.name, input: input, data: input, now: now)
+            })
+            func completed() async throws -> Int {
+                try await starter.processes(ProcessQuery(flowName: slowFlow.name, statuses: [.completed], limit: 200)).count
+            }
+            while try await completed() < 99 { try await Task.sleep(for: .milliseconds(1)) }
+            fastDone = clock.now - start
+            var steps = started.stream.makeAsyncIterator()
+            for index in 0..<samples {
+                let id = "m\(index)"
+                let sampleStart = ContinuousClock.now
+                _ = try await client.start(markFlow, id: ProcessID(id), input: Empty())
+                guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
+                latencies.append(seconds(ranAt - sampleStart) * 1000)
+            }
+            heldThroughout = try await client.process("p0").stepCount == 0
+            while try await completed() < 100 { try await Task.sleep(for: .milliseconds(5)) }
+            allDone = clock.now - start
+            stop.set()
+            try await group.waitForAll()
+        }
+        _ = try await execute(setupClient, "DROP SCHEMA \(schema) CASCADE")
+        print(String(
+            format: "slow-step workers=%d concurrency=%d: 99 fast processes completed after %.3f s; all 100 after %.2f s; load %@",
+            workers, concurrency, seconds(fastDone), seconds(allDone), loadAverage()
+        ))
+        print(String(
+            format: "latency start -> step running while one slot holds a 10 s step%@, %d workers, concurrency=%d, through NOTIFY "
+                + "(%d samples): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms; %@; load %@",
+            heldThroughout ? "" : " (the slow step ended during the samples)", workers, concurrency, latencies.count,
+            percentile(latencies, 0.5), percentile(latencies, 0.9), percentile(latencies, 0.99), latencies.max() ?? 0,
+            settings, loadAverage()
+        ))
     }
 }
 
@@ -312,9 +398,11 @@ func run() async throws {
     switch command {
     case "throughput": try await throughputRuns()
     case "latency": try await latency(samples: option("samples", 1000), workers: option("workers", 2))
+    case "slow-step":
+        try await slowStep(samples: option("samples", 200), workers: option("workers", 2), concurrency: option("concurrency", 8))
     case "claim": try await claimCost(size: option("size", 1_000_000))
     default:
-        print("usage: PostgresBenchmarks throughput|latency|claim --url postgres://… [options]")
+        print("usage: PostgresBenchmarks throughput|latency|slow-step|claim --url postgres://… [options]")
         exit(2)
     }
 }

@@ -7,7 +7,13 @@
 //   swift run -c release RuntimeBenchmarks scale [--sizes 10000,100000,1000000]
 //   swift run -c release RuntimeBenchmarks latency [--samples 1000]
 //   swift run -c release RuntimeBenchmarks slow-step [--concurrency 8] [--samples 200] [--sync full|normal]
+//   swift run -c release RuntimeBenchmarks spread [--processes 10000] [--steps 3] [--concurrency 64] [--rate N]
+//                                                 [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks all
+//
+// `spread` reports the time from due to saved of every step: due is when the `create` call of the step's process
+// returned (first step) or when the commit that saved its previous step returned; saved is when the commit that
+// saved the step's result returned to the worker, seen by wrapping the store (`TimedStore`). See `spread(...)`.
 //   (the disk's single-transaction commit rate, the limit to compare with: swift run -c release StoreBenchmark)
 import BenchmarkSupport
 import Foundation
@@ -474,6 +480,244 @@ func slowStep(concurrency: Int, samples: Int, synchronous: SQLiteProcessStore.Sy
     )
 }
 
+// MARK: - A spread of step latencies
+
+/// Records, for each ``TimedStore`` it wraps, when each process's results were saved.
+final class SaveTimes: Sendable {
+    /// Called with the processes whose updates a commit saved, right after the commit returned.
+    let record: @Sendable ([ProcessID], ContinuousClock.Instant) -> Void
+    init(_ record: @escaping @Sendable ([ProcessID], ContinuousClock.Instant) -> Void) { self.record = record }
+}
+
+/// A store that hands the processes each commit saved, and the instant the commit returned, to `saves`; everything
+/// else goes to `base` unchanged (the worker's combined save-and-claim stays one call of `base`).
+struct TimedStore: ProcessStore {
+    let base: any ProcessStore
+    let saves: SaveTimes
+
+    private func note(_ updates: [ProcessUpdate], _ outcomes: [CommitOutcome]) {
+        let now = ContinuousClock.now
+        saves.record(zip(updates, outcomes).compactMap { $1 == .saved ? $0.id : nil }, now)
+    }
+
+    func create(_ process: NewProcess) async throws -> (record: ProcessRecord, created: Bool) { try await base.create(process) }
+    func create(_ processes: [NewProcess]) async throws -> [(record: ProcessRecord, created: Bool)] { try await base.create(processes) }
+    func process(_ id: ProcessID) async throws -> ProcessRecord? { try await base.process(id) }
+    func processes(_ query: ProcessQuery) async throws -> [ProcessRecord] { try await base.processes(query) }
+    func history(of id: ProcessID) async throws -> [HistoryEntry] { try await base.history(of: id) }
+    func claim(_ request: ClaimRequest) async throws -> [ClaimedProcess] { try await base.claim(request) }
+    func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] {
+        let outcomes = try await base.commit(updates)
+        note(updates, outcomes)
+        return outcomes
+    }
+    func commit(_ updates: [ProcessUpdate], thenClaim request: ClaimRequest) async throws
+        -> (outcomes: [CommitOutcome], claimed: [ClaimedProcess])
+    {
+        let result = try await base.commit(updates, thenClaim: request)
+        note(updates, result.outcomes)
+        return result
+    }
+    func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] {
+        try await base.renewLeases(processes, owner: owner, until: until)
+    }
+    func renewLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date, for duration: Duration) async throws -> [ProcessID] {
+        try await base.renewLeases(processes, owner: owner, now: now, for: duration)
+    }
+    func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
+        try await base.releaseLeases(processes, owner: owner, now: now)
+    }
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+        try await base.execute(command, on: id, now: now)
+    }
+    func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
+        try await base.sendSignal(to: id, name: name, payload: payload, now: now)
+    }
+    func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]] { try await base.signals(of: ids) }
+    func nextDueDate() async throws -> Date? { try await base.nextDueDate() }
+    func dueCount(now: Date) async throws -> Int { try await base.dueCount(now: now) }
+    func serverTime() async throws -> Date? { try await base.serverTime() }
+    func wakeUps() -> AsyncStream<Void> { base.wakeUps() }
+}
+
+/// How long step `step` of process `process` takes in the spread benchmark, in milliseconds: fixed by the two
+/// numbers (a SplitMix64 hash), so that every run has the same steps. One step in a thousand takes 10 s; the others
+/// are spread log-uniformly over 1–200 ms (as many between 1 and 14 ms as between 14 and 200 ms; mean 37.6 ms).
+func spreadDelay(process: Int, step: Int, steps: Int) -> Double {
+    var x = UInt64(process * steps + step) &+ 0x9E37_79B9_7F4A_7C15
+    x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+    x ^= x >> 31
+    if x % 1000 == 0 { return 10_000 }
+    return pow(200, Double(x >> 11) / Double(1 << 53))
+}
+
+/// The instants of every step of the spread benchmark (index `process * steps + step`), in seconds from the start.
+struct SpreadTimes {
+    var due: [Double]
+    var running: [Double]
+    var finished: [Double]
+    var saved: [Double]
+    var savesSeen: [Int]
+    var extraSaves = 0
+}
+
+/// Collects ``SpreadTimes`` from the steps (run in the worker's tasks) and from the commits.
+final class SpreadRecorder: Sendable {
+    let origin = ContinuousClock.now
+    let steps: Int
+    let times: Mutex<SpreadTimes>
+
+    init(processes: Int, steps: Int) {
+        self.steps = steps
+        let count = processes * steps
+        times = Mutex(SpreadTimes(
+            due: Array(repeating: .nan, count: count), running: Array(repeating: .nan, count: count),
+            finished: Array(repeating: .nan, count: count), saved: Array(repeating: .nan, count: count),
+            savesSeen: Array(repeating: 0, count: processes)
+        ))
+    }
+
+    /// Seconds from the start to `instant`.
+    func at(_ instant: ContinuousClock.Instant) -> Double { seconds(instant - origin) }
+
+    /// The number in a process ID `p<number>`.
+    static func index(_ id: ProcessID) -> Int { Int(id.rawValue.dropFirst()) ?? 0 }
+
+    func created(_ processes: Range<Int>) {
+        let time = at(.now)
+        times.withLock { times in for process in processes { times.due[process * steps] = time } }
+    }
+
+    /// The number of steps whose save was seen.
+    var savedCount: Int { times.withLock { $0.savesSeen.reduce(0) { $0 + min($1, steps) } } }
+
+    func running(_ slot: Int) { let time = at(.now); times.withLock { $0.running[slot] = time } }
+
+    func finished(_ slot: Int) { let time = at(.now); times.withLock { $0.finished[slot] = time } }
+
+    /// A commit that saved the updates of `ids` returned at `instant`.
+    func saved(_ ids: [ProcessID], _ instant: ContinuousClock.Instant) {
+        let time = at(instant)
+        let steps = steps
+        times.withLock { times in
+            for id in ids {
+                let process = Self.index(id)
+                let step = times.savesSeen[process]
+                times.savesSeen[process] += 1
+                guard step < steps else {
+                    times.extraSaves += 1
+                    continue
+                }
+                times.saved[process * steps + step] = time
+                if step + 1 < steps { times.due[process * steps + step + 1] = time }
+            }
+        }
+    }
+}
+
+/// Issue 16's realistic spread: `processes` processes of `steps` `Do` steps that sleep as ``spreadDelay(process:step:steps:)``
+/// says, all started at once (one `create` call) and run by one worker of `concurrency` slots (`runUntilIdle`), or
+/// with `--rate N` started at N processes a second (a `create` call every 10 ms) and run by the worker as a service.
+/// Reports the throughput (steps saved per second, from the first `create` returning to the last save) and the time
+/// from due to saved of every step, where
+/// - due: the step's process could run it: for the first step, when the `create` call returned; for the others, when
+///   the commit that saved the process's previous step returned (its next step is due at once);
+/// - saved: when the commit that saved the step's result returned, observed by wrapping the SQLite store
+///   (``TimedStore``): the instant the store's `commit` call returned to the worker, the N-th saved update of a
+///   process being its N-th step.
+/// Beside it, the split of that time: due → running (waiting for a slot and a claim; with all processes due at once
+/// this is mostly the backlog), running → finished (the step's own sleep) and finished → saved (the worker's part:
+/// handing the result over, group commit and the commit itself).
+func spread(processes: Int, steps: Int, concurrency: Int, rate: Int?, synchronous: SQLiteProcessStore.Synchronous) async throws {
+    let count = processes * steps
+    let recorder = SpreadRecorder(processes: processes, steps: steps)
+    let flow = try ProcessFlow<Empty, Empty>("spread.v1", initialData: { _ in Empty() }) {
+        for step in 0..<steps {
+            Do("step\(step)") { context in
+                let process = SpreadRecorder.index(context.processID)
+                recorder.running(process * steps + step)
+                try await Task.sleep(for: .microseconds(Int(spreadDelay(process: process, step: step, steps: steps) * 1000)))
+                recorder.finished(process * steps + step)
+            }
+        }
+    }
+    let saves = SaveTimes { ids, instant in recorder.saved(ids, instant) }
+    let store = TimedStore(base: try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous)), saves: saves)
+    let input = try JSONEncoder().encode(Empty())
+    let worker = FlowWorker(
+        store: store, registry: try FlowRegistry([flow]),
+        configuration: .init(workerID: "bench", concurrency: concurrency), logger: logger
+    )
+    let cpuStart = cpuSeconds()
+    var saved = 0
+    if let rate {
+        // Steady arrivals: every 10 ms, the processes whose arrival time has come, in one `create` call; the
+        // worker runs as a service (woken by the creations) until every step is saved.
+        let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))  // the worker is idle
+            let start = ContinuousClock.now
+            var next = 0
+            while next < processes {
+                let arrived = min(processes, Int(seconds(ContinuousClock.now - start) * Double(rate)) + 1)
+                if arrived > next {
+                    let now = Date()
+                    _ = try await store.create((next..<arrived).map {
+                        NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+                    })
+                    recorder.created(next..<arrived)
+                    next = arrived
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            while recorder.savedCount < count { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        saved = recorder.savedCount
+    } else {
+        let now = Date()
+        _ = try await store.create((0..<processes).map {
+            NewProcess(id: ProcessID("p\($0)"), flowName: flow.name, input: input, data: input, now: now)
+        })
+        recorder.created(0..<processes)
+        saved = try await worker.runUntilIdle()
+    }
+    let cpu = cpuSeconds() - cpuStart
+    let result = recorder.times.withLock { $0 }
+    let created = result.due[0]  // the first `create` returned
+    let completed = try await store.processes(ProcessQuery(statuses: [.completed], limit: processes + 1)).count
+    let last = result.saved.filter { !$0.isNaN }.max() ?? created
+    let missing = result.saved.filter(\.isNaN).count
+    let slow = (0..<count).filter { spreadDelay(process: $0 / steps, step: $0 % steps, steps: steps) >= 10_000 }.count
+    let sleepTotal = (0..<count).reduce(0.0) { $0 + spreadDelay(process: $1 / steps, step: $1 % steps, steps: steps) } / 1000
+    func span(_ from: [Double], _ to: [Double]) -> String {
+        let values = zip(from, to).compactMap { $0.isNaN || $1.isNaN ? nil : ($1 - $0) * 1000 }
+        return String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms", percentile(values, 0.5), percentile(values, 0.99), values.max() ?? 0)
+    }
+    print(String(
+        format: "spread synchronous=%@ concurrency=%d arrivals=%@: %d processes x %d steps (%d of 10 s, the others 1-200 ms log-uniform; "
+            + "%.0f s of sleep in all = %.1f s at %d in parallel): %d steps saved in %.2f s = %.0f steps/s (%.0f processes/s); "
+            + "CPU %.1f µs/step; %d completed, %d steps without a save seen, %d extra saves; load %@",
+        synchronous.description, concurrency, rate.map { "\($0)/s" } ?? "all at once", processes, steps, slow, sleepTotal, sleepTotal / Double(concurrency), concurrency,
+        saved, last - created, Double(saved) / (last - created), Double(processes) / (last - created),
+        cpu / Double(max(saved, 1)) * 1e6, completed, missing, result.extraSaves, loadAverage()
+    ))
+    let lastFast = (0..<count).filter { spreadDelay(process: $0 / steps, step: $0 % steps, steps: steps) < 10_000 }
+        .compactMap { result.saved[$0].isNaN ? nil : result.saved[$0] }.max() ?? created
+    print(String(format: "spread the last step shorter than 10 s was saved %.2f s after the start (%.0f steps/s until then); "
+        + "after it, only 10 s steps ran", lastFast - created, Double(count - slow) / (lastFast - created)))
+    print("spread due -> saved: \(span(result.due, result.saved))")
+    print("spread   due -> running (slot and claim): \(span(result.due, result.running))")
+    print("spread   running -> finished (the step's sleep): \(span(result.running, result.finished))")
+    print("spread   finished -> saved (hand-over, group commit, commit): \(span(result.finished, result.saved))")
+    let later = (0..<count).filter { $0 % steps > 0 }
+    print("spread due -> saved, steps after the first (due when the previous save returned): "
+        + span(later.map { result.due[$0] }, later.map { result.saved[$0] }))
+}
+
 // MARK: - Main
 
 func run() async throws {
@@ -498,12 +742,17 @@ func run() async throws {
             concurrency: option("concurrency", 8), samples: option("samples", 200),
             synchronous: option("sync") == "normal" ? .normal : .full
         )
+    case "spread":
+        try await spread(
+            processes: option("processes", 10_000), steps: option("steps", 3), concurrency: option("concurrency", 64),
+            rate: option("rate").flatMap { Int($0) }, synchronous: option("sync") == "normal" ? .normal : .full
+        )
     case "all":
         try await throughputRuns()
         try await latency(samples: 500, synchronous: .full)
         try await scale(sizes: [10_000, 100_000, 1_000_000])
     default:
-        print("usage: RuntimeBenchmarks [throughput|phases|scale|latency|slow-step|all] [options]")
+        print("usage: RuntimeBenchmarks [throughput|phases|scale|latency|slow-step|spread|all] [options]")
         exit(2)
     }
 }
