@@ -1,6 +1,6 @@
 // What the release-mode benchmark programs (RuntimeBenchmarks, PostgresBenchmarks) share: their command-line
 // options, the statistics they report, and the readings of the machine printed beside each figure.
-public import Foundation
+import Foundation
 public import Logging
 
 /// The program's arguments, without its name.
