@@ -1,18 +1,22 @@
+import StepFlowRuntime
+
 /// The arrays of a commit's updates (``PostgresProcessStore/SQL/commitUpdates``), bound first.
 enum UpdateArray: ArrayParameters {
     case id, token, state, data, status, dueAt, stepCount, attempt, lastError
 
+    /// The unnested column's name: the `processes` column it updates (``ProcessColumn``), or `token` for the lease
+    /// token the update must match.
     var column: String {
         switch self {
-        case .id: "id"
+        case .id: ProcessColumn.id.name
         case .token: "token"
-        case .state: "state"
-        case .data: "data"
-        case .status: "status"
-        case .dueAt: "due_at"
-        case .stepCount: "step_count"
-        case .attempt: "attempt"
-        case .lastError: "last_error"
+        case .state: ProcessColumn.state.name
+        case .data: ProcessColumn.data.name
+        case .status: ProcessColumn.status.name
+        case .dueAt: ProcessColumn.dueAt.name
+        case .stepCount: ProcessColumn.stepCount.name
+        case .attempt: ProcessColumn.attempt.name
+        case .lastError: ProcessColumn.lastError.name
         }
     }
 
