@@ -14,12 +14,13 @@ struct StepRunner: Sendable {
         let claimed: ClaimedProcess
         /// The process's flow; `nil` when the record is unreadable or its flow is not registered.
         let flow: (any RegisteredFlow)?
-        /// Whether the flow's steps need the process's signals.
-        let readsSignals: Bool
-        /// Whether the flow has `AwaitSignal` steps: once saved waiting, a signal that came meanwhile wakes it.
-        let awaitsSignals: Bool
         /// The process's signals (read only for flows that read them).
         var signals: [ProcessSignal] = []
+
+        /// Whether the flow's steps need the process's signals.
+        var readsSignals: Bool { flow?.readsSignals ?? false }
+        /// Whether the flow has `AwaitSignal` steps: once saved waiting, a signal that came meanwhile wakes it.
+        var awaitsSignals: Bool { flow.map { !$0.awaitedSignals.isEmpty } ?? false }
 
         /// The claim's lease.
         var lease: ProcessLeaseToken { ProcessLeaseToken(id: claimed.id, token: claimed.leaseToken) }
@@ -49,10 +50,8 @@ struct StepRunner: Sendable {
 
     /// The job of a claimed process, its flow looked up once.
     func job(_ claimed: ClaimedProcess) -> Job {
-        guard case let .success(record) = claimed.record, let flow = registry.flow(named: record.flowName) else {
-            return Job(claimed: claimed, flow: nil, readsSignals: false, awaitsSignals: false)
-        }
-        return Job(claimed: claimed, flow: flow, readsSignals: flow.readsSignals, awaitsSignals: !flow.awaitedSignals.isEmpty)
+        guard case let .success(record) = claimed.record else { return Job(claimed: claimed, flow: nil) }
+        return Job(claimed: claimed, flow: registry.flow(named: record.flowName))
     }
 
     /// The jobs of claimed processes, with their signals read in one store call (none when no flow reads them).
