@@ -27,7 +27,11 @@ let package = Package(
         // What the release-mode benchmark programs share: options, statistics, readings of the machine.
         .target(
             name: "BenchmarkSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "StepFlow", package: "StepFlow"),
+                .product(name: "StepFlowRuntime", package: "StepFlow"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "BenchmarkSupport"
         ),
         // Durable throughput, scale and latency of the runtime on the SQLite store (release-mode executable).

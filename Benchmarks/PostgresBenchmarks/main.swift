@@ -169,14 +169,6 @@ func throughputRuns() async throws {
 
 // MARK: - Latency
 
-/// Hands each step's run time to the benchmark as it happens.
-final class StepSignal: Sendable {
-    let stream: AsyncStream<(String, ContinuousClock.Instant)>
-    private let continuation: AsyncStream<(String, ContinuousClock.Instant)>.Continuation
-    init() { (stream, continuation) = AsyncStream.makeStream() }
-    func ran(_ id: String) { continuation.yield((id, .now)) }
-}
-
 /// Idle workers (each with its own client, the store's LISTEN running, idle and poll intervals of a minute); a
 /// client on another connection pool starts one process at a time and the time until its first step runs is
 /// measured: the wake-up goes through `NOTIFY` from the client's transaction to the workers' LISTEN connections.
@@ -200,11 +192,7 @@ func latency(samples: Int, workers: Int) async throws {
             let client = StepFlowClient(store: starter)
             var steps = started.stream.makeAsyncIterator()
             for index in 0..<samples {
-                let id = "l\(index)"
-                let start = ContinuousClock.now
-                _ = try await client.start(flow, id: ProcessID(id), input: Empty())
-                guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
-                latencies.append(seconds(ranAt - start) * 1000)
+                latencies.append(try await startToRunning(flow, id: "l\(index)", input: Empty(), client: client, steps: &steps))
                 try await Task.sleep(for: .milliseconds(5))  // the worker saves the step and is idle again
             }
             stop.set()
@@ -257,72 +245,35 @@ func runIdleWorker(
 /// after the other and the time from `start` to the step running is measured (the wake-up goes through `NOTIFY`).
 func slowStep(samples: Int, workers: Int, concurrency: Int) async throws {
     let schema = newSchema()
-    let started = StepSignal()
-    let slowFlow = try ProcessFlow<Empty, Empty>("slow.v1", initialData: { _ in Empty() }) {
-        Do("one") { context in
-            if context.processID == "p0" { try await Task.sleep(for: .seconds(10)) }
-        }
-        Do("two") { _ in }
-        Do("three") { _ in }
-    }
-    let markFlow = try ProcessFlow<Empty, Empty>("mark.v1", initialData: { _ in Empty() }) {
-        Do("mark") { context in started.ran(context.processID.rawValue) }
-    }
+    let probe = try SlowStepProbe()
     try await withClient { setupClient in
         let starter = makeStore(setupClient, schema: schema)
         try await starter.migrate()
         let settings = try await serverSettings(setupClient)
         let stop = StopFlag()
-        let clock = ContinuousClock()
-        var fastDone = Duration.zero
-        var allDone = Duration.zero
-        var latencies: [Double] = []
-        var heldThroughout = false
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let result = try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<workers {
                 group.addTask {
-                    try await runIdleWorker(
-                        index: index, schema: schema, flows: [slowFlow, markFlow], concurrency: concurrency, until: stop
-                    )
+                    try await runIdleWorker(index: index, schema: schema, flows: probe.flows, concurrency: concurrency, until: stop)
                 }
             }
             try await Task.sleep(for: .seconds(1))  // the workers listen and are idle
-            let client = StepFlowClient(store: starter)
-            let input = try JSONEncoder().encode(Empty())
-            let start = clock.now
-            let now = Date()
-            _ = try await starter.create((0..<100).map {
-                NewProcess(id: ProcessID("p\($0)"), flowName: slowFlow.name, input: input, data: input, now: now)
-            })
-            func completed() async throws -> Int {
-                try await starter.processes(ProcessQuery(flowName: slowFlow.name, statuses: [.completed], limit: 200)).count
-            }
-            while try await completed() < 99 { try await Task.sleep(for: .milliseconds(1)) }
-            fastDone = clock.now - start
-            var steps = started.stream.makeAsyncIterator()
-            for index in 0..<samples {
-                let id = "m\(index)"
-                let sampleStart = ContinuousClock.now
-                _ = try await client.start(markFlow, id: ProcessID(id), input: Empty())
-                guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
-                latencies.append(seconds(ranAt - sampleStart) * 1000)
-            }
-            heldThroughout = try await client.process("p0").stepCount == 0
-            while try await completed() < 100 { try await Task.sleep(for: .milliseconds(5)) }
-            allDone = clock.now - start
+            let result = try await probe.run(store: starter, client: StepFlowClient(store: starter), samples: samples)
             stop.set()
             try await group.waitForAll()
+            return result
         }
         _ = try await execute(setupClient, "DROP SCHEMA \(schema) CASCADE")
         print(String(
             format: "slow-step workers=%d concurrency=%d: 99 fast processes completed after %.3f s; all 100 after %.2f s; load %@",
-            workers, concurrency, seconds(fastDone), seconds(allDone), loadAverage()
+            workers, concurrency, seconds(result.fastDone), seconds(result.allDone), loadAverage()
         ))
         print(String(
             format: "latency start -> step running while one slot holds a 10 s step%@, %d workers, concurrency=%d, through NOTIFY "
                 + "(%d samples): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms; %@; load %@",
-            heldThroughout ? "" : " (the slow step ended during the samples)", workers, concurrency, latencies.count,
-            percentile(latencies, 0.5), percentile(latencies, 0.9), percentile(latencies, 0.99), latencies.max() ?? 0,
+            result.heldThroughout ? "" : " (the slow step ended during the samples)", workers, concurrency,
+            result.latencies.count, percentile(result.latencies, 0.5), percentile(result.latencies, 0.9),
+            percentile(result.latencies, 0.99), result.latencies.max() ?? 0,
             settings, loadAverage()
         ))
     }

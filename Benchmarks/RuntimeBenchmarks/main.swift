@@ -330,14 +330,6 @@ func scaleRounds(path: String, size: Int) async throws {
 
 // MARK: - Latency
 
-/// Hands each step's run time to the benchmark as it happens.
-final class StepSignal: Sendable {
-    let stream: AsyncStream<(String, ContinuousClock.Instant)>
-    private let continuation: AsyncStream<(String, ContinuousClock.Instant)>.Continuation
-    init() { (stream, continuation) = AsyncStream.makeStream() }
-    func ran(_ id: String) { continuation.yield((id, .now)) }
-}
-
 /// The processes whose `WaitFor` is true.
 final class Gate: Sendable {
     private let open = Mutex<Set<String>>([])
@@ -387,18 +379,14 @@ func latency(samples: Int, synchronous: SQLiteProcessStore.Synchronous) async th
         var wakes = woken.stream.makeAsyncIterator()
         for index in 0..<samples {
             // start -> first step running
-            let id = "l\(index)"
-            var start = ContinuousClock.now
-            _ = try await client.start(startFlow, id: ProcessID(id), input: Empty())
-            guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
-            startLatencies.append(seconds(ranAt - start) * 1000)
+            startLatencies.append(try await startToRunning(startFlow, id: "l\(index)", input: Empty(), client: client, steps: &steps))
             // a process waiting on a WaitFor (next check in a minute) -> wake -> the WaitFor runs again
             let waiting = "w\(index)"
             _ = try await client.start(wakeFlow, id: ProcessID(waiting), input: Empty())
             guard let (firstID, _) = await steps.next(), firstID == waiting else { fatalError("unexpected step") }
             try await Task.sleep(for: .milliseconds(3))  // the worker saves the check and goes idle again
             gate.opens(waiting)
-            start = ContinuousClock.now
+            let start = ContinuousClock.now
             _ = try await client.wake(ProcessID(waiting))
             guard let (wokenID, wokenAt) = await wakes.next(), wokenID == waiting else { fatalError("unexpected wake") }
             wakeLatencies.append(seconds(wokenAt - start) * 1000)
@@ -418,65 +406,29 @@ func latency(samples: Int, synchronous: SQLiteProcessStore.Synchronous) async th
 /// completed, and then, while `p0`'s step still holds its slot, the time from starting a one-step process to its
 /// step running (`samples` of them, one after the other).
 func slowStep(concurrency: Int, samples: Int, synchronous: SQLiteProcessStore.Synchronous) async throws {
-    let started = StepSignal()
-    let slowFlow = try ProcessFlow<Empty, Empty>("slow.v1", initialData: { _ in Empty() }) {
-        Do("one") { context in
-            if context.processID == "p0" { try await Task.sleep(for: .seconds(10)) }
-        }
-        Do("two") { _ in }
-        Do("three") { _ in }
-    }
-    let markFlow = try ProcessFlow<Empty, Empty>("mark.v1", initialData: { _ in Empty() }) {
-        Do("mark") { context in started.ran(context.processID.rawValue) }
-    }
+    let probe = try SlowStepProbe()
     let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: synchronous))
-    let client = StepFlowClient(store: store)
     let worker = FlowWorker(
-        store: store, registry: try FlowRegistry([slowFlow, markFlow]),
+        store: store, registry: try FlowRegistry(probe.flows),
         configuration: .init(workerID: "bench", concurrency: concurrency, pollInterval: .seconds(60), idleInterval: .seconds(60)),
         logger: logger
     )
     let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
-    let clock = ContinuousClock()
-    var fastDone = Duration.zero
-    var allDone = Duration.zero
-    var latencies: [Double] = []
-    var heldThroughout = false
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
+    let result = try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         try await Task.sleep(for: .milliseconds(200))  // the worker is idle
-        let input = try JSONEncoder().encode(Empty())
-        let start = clock.now
-        let now = Date()
-        _ = try await store.create((0..<100).map {
-            NewProcess(id: ProcessID("p\($0)"), flowName: slowFlow.name, input: input, data: input, now: now)
-        })
-        func completed() async throws -> Int {
-            try await store.processes(ProcessQuery(flowName: slowFlow.name, statuses: [.completed], limit: 200)).count
-        }
-        while try await completed() < 99 { try await Task.sleep(for: .milliseconds(1)) }
-        fastDone = clock.now - start
-        var steps = started.stream.makeAsyncIterator()
-        for index in 0..<samples {
-            let id = "m\(index)"
-            let sampleStart = ContinuousClock.now
-            _ = try await client.start(markFlow, id: ProcessID(id), input: Empty())
-            guard let (ranID, ranAt) = await steps.next(), ranID == id else { fatalError("unexpected step") }
-            latencies.append(seconds(ranAt - sampleStart) * 1000)
-        }
-        heldThroughout = try await client.process("p0").stepCount == 0
-        while try await completed() < 100 { try await Task.sleep(for: .milliseconds(5)) }
-        allDone = clock.now - start
+        let result = try await probe.run(store: store, client: StepFlowClient(store: store), samples: samples)
         await group.triggerGracefulShutdown()
         try await tasks.waitForAll()
+        return result
     }
     print(String(
         format: "slow-step synchronous=%@ concurrency=%d: 99 fast processes completed after %.3f s; all 100 after %.2f s; load %@",
-        synchronous.description, concurrency, seconds(fastDone), seconds(allDone), loadAverage()
+        synchronous.description, concurrency, seconds(result.fastDone), seconds(result.allDone), loadAverage()
     ))
     percentiles(
-        "start -> step running while one slot holds a 10 s step\(heldThroughout ? "" : " (the slow step ended during the samples)"), "
-            + "concurrency=\(concurrency), synchronous=\(synchronous)", latencies
+        "start -> step running while one slot holds a 10 s step\(result.heldThroughout ? "" : " (the slow step ended during the samples)"), "
+            + "concurrency=\(concurrency), synchronous=\(synchronous)", result.latencies
     )
 }
 
