@@ -26,6 +26,10 @@ extension HistoryEntry {
         leaseToken = next.leaseToken
     }
 
+    /// The step count after the last of the entry's polls: its steps are numbered ``sequence`` to this (equal for an
+    /// entry of one poll), and the next entry's ``sequence`` follows it.
+    public var lastSequence: Int { sequence + polls - 1 }
+
     /// The entry's polls as one line — `polled 1,440 times, 12:00–14:00` (UTC; with the dates when the polls span
     /// more than a day) — or `nil` for an entry of one poll.
     public var pollSummary: String? {

@@ -16,7 +16,10 @@ public final class RepairableCluster: ExternalSystems {
     /// The operator's fix: rollouts succeed from now on.
     public func repair() { broken.withLock { $0 = false } }
 
+    /// The collector: never fails.
     public var collector: any StateCollector { healthy }
+    /// The Git host: never fails.
     public var gitHost: any GitHost { healthy }
+    /// The GitOps agent: every rollout fails while the cluster is broken, none once it is repaired.
     public var gitOpsAgent: any GitOpsAgent { broken.withLock { $0 } ? failing : healthy }
 }
