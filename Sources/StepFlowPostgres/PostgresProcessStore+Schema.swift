@@ -157,7 +157,6 @@ extension PostgresProcessStore {
         let dueCount: String
         let serverTime: String
         let notify: String
-        let listProcesses: String
         let insertHistory: String
         let deleteLabels: String
         let insertLabels: String
@@ -321,16 +320,6 @@ extension PostgresProcessStore {
             dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= \(serverNow)"
             serverTime = "SELECT \(schema).now_ms()"
             notify = "SELECT pg_notify($1, '')"
-            listProcesses = """
-                SELECT \(columns) FROM \(processes)
-                WHERE ($1::text IS NULL OR flow_name = $1)
-                    AND ($2::text[] IS NULL OR status = ANY($2))
-                    AND ($3::text IS NULL OR id > $3)
-                    AND ($5::text IS NULL OR id >= $5)
-                    AND ($6::text IS NULL OR id < $6)
-                ORDER BY id
-                LIMIT $4
-                """
         }
     }
 }
