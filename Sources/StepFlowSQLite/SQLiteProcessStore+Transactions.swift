@@ -224,7 +224,7 @@ enum Transactions {
         let sql = """
             DELETE FROM processes WHERE rowid IN (
                 SELECT rowid FROM processes
-                WHERE updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
+                WHERE \(SQL.finished) AND updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
                 LIMIT ?
             )
             RETURNING id
