@@ -111,6 +111,15 @@ extension PostgresProcessStore {
             // The reason an operator gave (pause, cancel, rewind…); NULL for a worker's step.
             "ALTER TABLE {schema}.history ADD COLUMN reason text",
         ]),
+        Migration(version: 5, name: "bounded history for polls", statements: [
+            // Consecutive `waiting` outcomes of one step are one row, updated at each poll (`HistoryEntry.absorbsPoll`):
+            // how many polls it stands for, and when the last started. A constant default rewrites no rows.
+            """
+            ALTER TABLE {schema}.history
+                ADD COLUMN polls bigint NOT NULL DEFAULT 1,
+                ADD COLUMN last_polled_at bigint
+            """,
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -252,19 +261,35 @@ extension PostgresProcessStore {
                     FROM u
                     WHERE p.id = u.id AND p.lease_token = u.token AND p.\(active)
                     RETURNING p.id
+                ), h AS (
+                    SELECT * FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
+                        AS h(\(historyColumns), n)
+                    WHERE h.process_id IN (SELECT id FROM saved)
+                ), polled AS (
+                    -- One more poll of a wait goes into the process's last row when that row is a `waiting` row of
+                    -- the same step (`HistoryEntry.absorbsPoll`); only `waiting` entries look the last row up.
+                    UPDATE \(schema).history AS x SET
+                        polls = x.polls + 1, last_polled_at = h.started_at, state_after = h.state_after,
+                        duration_ns = x.duration_ns + h.duration_ns, error = h.error, worker = h.worker,
+                        lease_token = h.lease_token
+                    FROM h CROSS JOIN LATERAL (
+                        SELECT l.id, l.outcome, l.step_path FROM \(schema).history AS l
+                        WHERE l.process_id = h.process_id ORDER BY l.id DESC LIMIT 1
+                    ) AS last
+                    WHERE h.outcome = 'waiting' AND x.id = last.id AND last.outcome = 'waiting'
+                        AND last.step_path IS NOT DISTINCT FROM h.step_path
+                    RETURNING h.n
                 ), history AS (
                     INSERT INTO \(schema).history (\(historyColumns))
                     SELECT \(HistoryArray.allCases.map { "h.\($0.column)" }.joined(separator: ", "))
-                    FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
-                        AS h(\(historyColumns), n)
-                    WHERE h.process_id IN (SELECT id FROM saved)
+                    FROM h WHERE h.n NOT IN (SELECT n FROM polled)
                     ORDER BY h.n
                 )
                 SELECT id FROM saved
                 """
             selectHistory = """
                 SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                    lease_token, reason
+                    lease_token, reason, polls, last_polled_at
                 FROM \(schema).history WHERE process_id = $1 ORDER BY id
                 """
             // $1: the new expiry, or NULL for the server's time plus $5 milliseconds.

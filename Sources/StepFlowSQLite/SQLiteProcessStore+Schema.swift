@@ -96,6 +96,14 @@ extension SQLiteProcessStore {
                 ALTER TABLE history ADD COLUMN reason TEXT;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                -- Bounded history for polls: consecutive `waiting` outcomes of one step are one row, updated at
+                -- each poll (see `HistoryEntry.absorbsPoll`): how many polls it stands for, and when the last started.
+                ALTER TABLE history ADD COLUMN polls INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE history ADD COLUMN last_polled_at INTEGER;
+                """)
+        }
         return migrator
     }
 
@@ -196,8 +204,20 @@ extension SQLiteProcessStore {
 
         static let selectHistory = """
             SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                lease_token, reason
+                lease_token, reason, polls, last_polled_at
             FROM history WHERE process_id = ? ORDER BY id
+            """
+
+        /// Merges one more poll (bound: last polled at, state after, duration, error, worker, lease token, then the
+        /// process id and the step path) into the process's last history row when that row is a `waiting` row of the
+        /// same step — `HistoryEntry.absorbsPoll`'s rule; no row changes otherwise, and the caller inserts one. The
+        /// last row is found through the `history_process` index (process, sequence), newest first.
+        static let mergePoll = """
+            UPDATE history SET
+                polls = polls + 1, last_polled_at = ?1, state_after = ?2, duration_ns = duration_ns + ?3, error = ?4,
+                worker = ?5, lease_token = ?6
+            WHERE id = (SELECT id FROM history WHERE process_id = ?7 ORDER BY sequence DESC, id DESC LIMIT 1)
+                AND outcome = 'waiting' AND step_path IS ?8
             """
 
         static let renewLease = """

@@ -95,7 +95,7 @@ enum Transactions {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
         // Each statement's bindings are fully reset on its first execution of the transaction, then only replaced.
-        var (saved, appended) = (false, false)
+        var (saved, appended, merged) = (false, false, false)
         return try updates.map { update in
             let stateJSON = update.state.map(Columns.json)
             let saveValues: [DatabaseValue] = [
@@ -109,10 +109,23 @@ enum Transactions {
             try save.execute()
             guard db.changesCount == 1 else { return .rejected }
             if let entry = update.history {
+                let afterJSON = update.state == entry.after ? stateJSON : Columns.json(entry.after)
+                if entry.outcome == .waiting {
+                    // One more poll of the wait in the process's last row, if it is one (`HistoryEntry.absorbsPoll`).
+                    let merge = try db.cachedStatement(sql: SQL.mergePoll)
+                    let mergeValues: [DatabaseValue] = [
+                        .of(Columns.milliseconds(entry.startedAt)), .of(afterJSON), .of(Columns.nanoseconds(entry.duration)),
+                        .of(entry.error), .of(entry.worker), .of(entry.leaseToken), .of(update.id.rawValue), .of(entry.stepPath),
+                    ]
+                    if merged { try merge.rebind(mergeValues) } else { try merge.reset(binding: mergeValues) }
+                    merged = true
+                    try merge.execute()
+                    if db.changesCount == 1 { return .saved }
+                }
                 let appendValues: [DatabaseValue] = [
                     .of(update.id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)),
                     .of(entry.stepPath), .of(Columns.json(entry.before)),
-                    .of(update.state == entry.after ? stateJSON : Columns.json(entry.after)),
+                    .of(afterJSON),
                     .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
                     .of(entry.worker), .of(entry.leaseToken), .of(entry.reason),
                 ]
