@@ -90,9 +90,14 @@ extension PostgresProcessStore {
             "CREATE INDEX processes_step ON {schema}.processes (current_step, id)",
             // Statistics count by flow, status and step from this index alone.
             "CREATE INDEX processes_statistics ON {schema}.processes (flow_name, status, current_step)",
-            // Searching by time, and purging finished processes by the time they finished.
-            "CREATE INDEX processes_updated ON {schema}.processes (updated_at)",
+            // Searching by creation time.
             "CREATE INDEX processes_created ON {schema}.processes (created_at)",
+            // Purging finished processes by the time they finished: partial, so that a step's save (which changes
+            // updated_at) does not touch it while the process runs.
+            """
+            CREATE INDEX processes_finished ON {schema}.processes (updated_at)
+            WHERE status IN ('completed', 'failed', 'cancelled')
+            """,
             """
             -- One row per label of a process: label queries find processes through the primary key.
             CREATE TABLE {schema}.process_labels (
@@ -166,7 +171,6 @@ extension PostgresProcessStore {
         let dueCount: String
         let serverTime: String
         let notify: String
-        let listProcesses: String
         let insertHistory: String
         let deleteLabels: String
         let insertLabels: String
@@ -335,7 +339,7 @@ extension PostgresProcessStore {
             purge = """
                 DELETE FROM \(processes) WHERE id IN (
                     SELECT id FROM \(processes)
-                    WHERE updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
+                    WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
                     LIMIT $4
                 )
                 RETURNING id
@@ -346,16 +350,6 @@ extension PostgresProcessStore {
             dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= \(serverNow)"
             serverTime = "SELECT \(schema).now_ms()"
             notify = "SELECT pg_notify($1, '')"
-            listProcesses = """
-                SELECT \(columns) FROM \(processes)
-                WHERE ($1::text IS NULL OR flow_name = $1)
-                    AND ($2::text[] IS NULL OR status = ANY($2))
-                    AND ($3::text IS NULL OR id > $3)
-                    AND ($5::text IS NULL OR id >= $5)
-                    AND ($6::text IS NULL OR id < $6)
-                ORDER BY id
-                LIMIT $4
-                """
         }
     }
 }

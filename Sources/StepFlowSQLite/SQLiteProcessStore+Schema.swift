@@ -77,9 +77,11 @@ extension SQLiteProcessStore {
                 CREATE INDEX processes_step ON processes (current_step, id);
                 -- Statistics count by flow, status and step from this index alone.
                 CREATE INDEX processes_statistics ON processes (flow_name, status, current_step);
-                -- Searching by time, and purging finished processes by the time they finished.
-                CREATE INDEX processes_updated ON processes (updated_at);
+                -- Searching by creation time.
                 CREATE INDEX processes_created ON processes (created_at);
+                -- Purging finished processes by the time they finished: partial, so that a step's save (which
+                -- changes updated_at) does not touch it while the process runs.
+                CREATE INDEX processes_finished ON processes (updated_at) WHERE status IN ('completed', 'failed', 'cancelled');
 
                 -- One row per label of a process: label queries find processes through the primary key.
                 CREATE TABLE process_labels (
@@ -109,6 +111,8 @@ extension SQLiteProcessStore {
     /// everywhere so that SQLite uses the index.
     enum SQL {
         static let active = "status IN ('running', 'waiting')"
+        /// The `processes_finished` index's condition, spelled the same way in the purge.
+        static let finished = "status IN ('completed', 'failed', 'cancelled')"
 
         /// The columns of a record, as ``ProcessColumn`` declares them.
         static let recordColumns = ProcessColumn.list

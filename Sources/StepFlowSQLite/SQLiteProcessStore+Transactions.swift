@@ -43,16 +43,13 @@ enum Transactions {
 
     /// The statement that lists `query`'s processes, with its arguments; `nil` when it can match nothing.
     private static func listStatement(_ query: ProcessQuery) -> (String, StatementArguments)? {
-        guard let (conditions, values) = query.sqlConditions(placeholder: { _ in "?" }) else { return nil }
-        var arguments = StatementArguments(values.map { value -> DatabaseValue in
+        guard let (sql, values) = query.sqlSelect(placeholder: { _ in "?" }) else { return nil }
+        return (sql, StatementArguments(values.map { value -> DatabaseValue in
             switch value {
             case let .text(text): text.databaseValue
             case let .integer(integer): integer.databaseValue
             }
-        })
-        arguments += [max(query.limit, 0)]
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return ("SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?", arguments)
+        }))
     }
 
     static func claim(_ db: Database, _ request: ClaimRequest, path: String) throws -> [ClaimedProcess] {
@@ -240,7 +237,7 @@ enum Transactions {
         let sql = """
             DELETE FROM processes WHERE rowid IN (
                 SELECT rowid FROM processes
-                WHERE updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
+                WHERE \(SQL.finished) AND updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
                 LIMIT ?
             )
             RETURNING id
