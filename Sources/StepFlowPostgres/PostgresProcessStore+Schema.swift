@@ -163,6 +163,10 @@ extension PostgresProcessStore {
         let claimDue: String
         let claimOne: String
         let commitUpdates: String
+        /// ``commitUpdates`` for a batch with `waiting` entries: each is merged into its process's last history row when
+        /// that row is a poll of the same wait (bounded history), else inserted. A batch without one takes the plain
+        /// statement, which does not look the last rows up.
+        let commitUpdatesMergingPolls: String
         let selectHistory: String
         let renewLeases: String
         let releaseLeases: String
@@ -249,8 +253,8 @@ extension PostgresProcessStore {
             // server's time.
             // The arrays and their order are declared by `UpdateArray` and `HistoryArray`.
             let historyColumns = HistoryArray.columns
-            commitUpdates = """
-                WITH u AS (
+            let saveUpdates = """
+                u AS (
                     SELECT * FROM unnest(\(UpdateArray.placeholders(from: 1)))
                     AS u(\(UpdateArray.columns))
                 ), saved AS (
@@ -261,10 +265,26 @@ extension PostgresProcessStore {
                     FROM u
                     WHERE p.id = u.id AND p.lease_token = u.token AND p.\(active)
                     RETURNING p.id
-                ), h AS (
-                    SELECT * FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
+                )
+                """
+            // The history arrays, unnested with their order; only the saved processes' entries.
+            let entries = """
+                SELECT * FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
                         AS h(\(historyColumns), n)
                     WHERE h.process_id IN (SELECT id FROM saved)
+                """
+            let insertedColumns = HistoryArray.allCases.map { "h.\($0.column)" }.joined(separator: ", ")
+            commitUpdates = """
+                WITH \(saveUpdates), history AS (
+                    INSERT INTO \(schema).history (\(historyColumns))
+                    SELECT \(insertedColumns) FROM (\(entries)) AS h
+                    ORDER BY h.n
+                )
+                SELECT id FROM saved
+                """
+            commitUpdatesMergingPolls = """
+                WITH \(saveUpdates), h AS (
+                    \(entries)
                 ), polled AS (
                     -- One more poll of a wait goes into the process's last row when that row is a `waiting` row of
                     -- the same step (`HistoryEntry.absorbsPoll`); only `waiting` entries look the last row up.
@@ -281,8 +301,7 @@ extension PostgresProcessStore {
                     RETURNING h.n
                 ), history AS (
                     INSERT INTO \(schema).history (\(historyColumns))
-                    SELECT \(HistoryArray.allCases.map { "h.\($0.column)" }.joined(separator: ", "))
-                    FROM h WHERE h.n NOT IN (SELECT n FROM polled)
+                    SELECT \(insertedColumns) FROM h WHERE h.n NOT IN (SELECT n FROM polled)
                     ORDER BY h.n
                 )
                 SELECT id FROM saved

@@ -276,7 +276,8 @@ enum Transactions {
             }
         }
         history.bind(into: &binds)
-        let saved = Set(try await rows(connection, sql.commitUpdates, binds, logger: logger).map { try $0.decode(String.self) })
+        let statement = history.hasPolls ? sql.commitUpdatesMergingPolls : sql.commitUpdates
+        let saved = Set(try await rows(connection, statement, binds, logger: logger).map { try $0.decode(String.self) })
         return updates.map { saved.contains($0.id.rawValue) ? .saved : .rejected }
     }
 
@@ -284,6 +285,8 @@ enum Transactions {
     struct HistoryColumns {
         var processIDs, sequences, startedAt, stepPaths, before, after: ArrayParameter
         var durations, outcomes, errors, workers, tokens, reasons: ArrayParameter
+        /// Whether an entry is a `waiting` outcome, which may be merged into its process's last row.
+        var hasPolls = false
 
         init(capacity: Int) {
             (processIDs, sequences, startedAt) = (.text(capacity: capacity), .bigint(capacity: capacity), .bigint(capacity: capacity))
@@ -301,6 +304,7 @@ enum Transactions {
             after.append(Columns.json(entry.after))
             durations.append(Columns.nanoseconds(entry.duration))
             outcomes.append(entry.outcome.rawValue)
+            if entry.outcome == .waiting { hasPolls = true }
             errors.append(PostgresText.storable(entry.error))
             workers.append(entry.worker)
             tokens.append(entry.leaseToken)
