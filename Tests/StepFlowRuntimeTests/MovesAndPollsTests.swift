@@ -152,3 +152,35 @@ import Testing
         #expect(try await client.history(of: "a").isEmpty)
     }
 }
+
+/// `BulkAction.rewind`: every process a query matches, with a step its flow may not have.
+@Suite struct BulkRewindTests {
+    @Test func aBulkRewindMovesEveryMatchAndSkipsFlowsWithoutTheStep() async throws {
+        let systems = SimulatedSystems(configuration: .init(transientFailureRate: 0, upToDateRate: 0, rolloutFailureRate: 0))
+        let v1 = try DeployPipeline.flowV1(systems: systems)
+        let v2 = try DeployPipeline.flow(systems: systems)
+        let store = MemoryProcessStore()
+        let client = StepFlowClient(store: store, registry: try FlowRegistry([v1, v2]))
+        let input = DeployPipeline.Input(app: "a", desiredVersion: "1.0.0")
+        for id in ["a1", "a2"] { try await client.start(v1, id: ProcessID(id), input: input) }
+        try await client.start(v2, id: "b1", input: input)
+
+        // A step the named flow does not have is refused before anything moves, with the steps it has.
+        let refused = try await #require(throws: StepFlowError.self) {
+            try await client.bulk(.rewind(to: "nope", reason: "r"), matching: ProcessQuery(flowName: "deploy.v1"), by: "alice")
+        }
+        #expect(refused.message.contains("the steps that can be targeted are: getPreActualState"))
+        #expect(try await client.history(of: "a1").isEmpty)
+
+        // Without a flow in the query, processes whose flow has no such step are skipped.
+        let result = try await client.bulk(
+            .rewind(to: "shouldDeployCase/steps/createDeployRequest", reason: "again"), matching: ProcessQuery(), by: "alice"
+        )
+        #expect(result == BulkResult(matched: 3, acted: 2, skipped: ["its flow has no such step": 1]))
+        for id: ProcessID in ["a1", "a2"] {
+            #expect(try await client.process(id).state.events == ["start:deploy.v1/shouldDeployCase/steps/createDeployRequest"])
+            #expect(try await client.history(of: id).last?.outcome == .rewound)
+        }
+        #expect(try await client.history(of: "b1").isEmpty)
+    }
+}
