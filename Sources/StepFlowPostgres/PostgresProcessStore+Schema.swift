@@ -78,6 +78,7 @@ extension PostgresProcessStore {
             AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$
             """,
         ]),
+        traceContextMigration,
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -94,7 +95,7 @@ extension PostgresProcessStore {
         /// The values of a new process: its own from `n` (the unnested arrays), the server's time from `c`.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data: "n.\(column.name)"
+            case .id, .flowName, .state, .input, .data, .traceContext: "n.\(column.name)"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .dueAt, .createdAt, .updatedAt: "c.now"
             case .stepCount, .attempt, .leaseToken: "0"
@@ -158,8 +159,8 @@ extension PostgresProcessStore {
             insertProcesses = """
                 INSERT INTO \(processes) (\(columns))
                 SELECT \(Self.newProcessValues)
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[]) WITH ORDINALITY
-                    AS n(id, flow_name, state, input, data, ordinal)
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[]) WITH ORDINALITY
+                    AS n(id, flow_name, state, input, data, trace_context, ordinal)
                 CROSS JOIN (SELECT \(schema).now_ms() AS now) AS c
                 ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING

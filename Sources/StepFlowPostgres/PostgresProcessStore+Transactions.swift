@@ -86,6 +86,7 @@ enum Transactions {
         var (ids, flows, states) = (ArrayParameter.text(capacity: processes.count), ArrayParameter.text(capacity: processes.count),
                                     ArrayParameter.text(capacity: processes.count))
         var (inputs, data) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count))
+        var traceContexts = ArrayParameter.text(capacity: processes.count)
         // `process.now` is not used: processes are created, and due, at the server's time.
         for process in processes {
             ids.append(process.id.rawValue)
@@ -93,9 +94,10 @@ enum Transactions {
             states.append(Columns.json(process.state))
             inputs.append(process.input)
             data.append(process.data)
+            traceContexts.append(process.traceContext)
         }
-        var binds = PostgresBindings(capacity: 5)
-        for column in [ids, flows, states, inputs, data] { binds.append(column) }
+        var binds = PostgresBindings(capacity: 6)
+        for column in [ids, flows, states, inputs, data, traceContexts] { binds.append(column) }
         var inserted: [ProcessID: ProcessRecord] = [:]
         for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
             let record = try RowReader.record(row, server: server)

@@ -24,7 +24,8 @@ public actor MemoryProcessStore: ProcessStore {
         }
         let record = ProcessRecord(
             id: process.id, flowName: process.flowName, state: process.state, input: process.input,
-            data: process.data, status: .running, dueAt: process.now, createdAt: process.now, updatedAt: process.now
+            data: process.data, status: .running, dueAt: process.now, createdAt: process.now, updatedAt: process.now,
+            traceContext: process.traceContext
         )
         records[process.id] = record
         dueQueue.push(process.now, process.id)

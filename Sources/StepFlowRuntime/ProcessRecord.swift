@@ -31,6 +31,9 @@ public struct ProcessRecord: Sendable, Hashable {
     public var lease: Lease?
     /// The fencing token: incremented by every claim and by cancellation. A save succeeds only with the current token.
     public var leaseToken: Int64
+    /// The process's trace, as a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`): the span that was active
+    /// when the process was started, or a trace made for it. Every step's span is a child of it (<doc:Observability>).
+    public var traceContext: String?
 
     /// A worker's claim on a process.
     public struct Lease: Sendable, Hashable {
@@ -50,7 +53,7 @@ public struct ProcessRecord: Sendable, Hashable {
     public init(
         id: ProcessID, flowName: String, state: FlowState, input: Data, data: Data, status: ProcessStatus,
         dueAt: Date?, stepCount: Int = 0, attempt: Int = 0, lastError: String? = nil,
-        createdAt: Date, updatedAt: Date, lease: Lease? = nil, leaseToken: Int64 = 0
+        createdAt: Date, updatedAt: Date, lease: Lease? = nil, leaseToken: Int64 = 0, traceContext: String? = nil
     ) {
         self.id = id
         self.flowName = flowName
@@ -66,6 +69,7 @@ public struct ProcessRecord: Sendable, Hashable {
         self.updatedAt = updatedAt
         self.lease = lease
         self.leaseToken = leaseToken
+        self.traceContext = traceContext
     }
 
     /// Decodes the process's data as `type`.

@@ -138,9 +138,15 @@ public struct NewProcess: Sendable, Hashable {
     public var state: FlowState
     /// When it was created; it is due at that time. A store with a server clock uses the server's time instead.
     public var now: Date
+    /// The process's trace, as a W3C `traceparent` (see ``ProcessRecord/traceContext``); `nil` for none.
+    public var traceContext: String?
 
     /// A new process description.
-    public init(id: ProcessID, flowName: String, input: Data, data: Data, state: FlowState = FlowState(), now: Date) {
+    public init(
+        id: ProcessID, flowName: String, input: Data, data: Data, state: FlowState = FlowState(), now: Date,
+        traceContext: String? = nil
+    ) {
+        self.traceContext = traceContext
         self.id = id
         self.flowName = flowName
         self.input = input

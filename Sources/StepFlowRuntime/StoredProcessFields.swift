@@ -112,7 +112,8 @@ extension StoredProcessFields {
             createdAt: try date(ProcessColumn.createdAt.index, ProcessColumn.createdAt.name),
             updatedAt: try date(ProcessColumn.updatedAt.index, ProcessColumn.updatedAt.name),
             lease: lease,
-            leaseToken: try integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name)
+            leaseToken: try integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name),
+            traceContext: try optionalText(.traceContext)
         )
     }
 

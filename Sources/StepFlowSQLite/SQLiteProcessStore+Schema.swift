@@ -66,6 +66,7 @@ extension SQLiteProcessStore {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        registerTraceContextMigration(&migrator)
         return migrator
     }
 
@@ -84,7 +85,7 @@ extension SQLiteProcessStore {
         /// due, created and updated time), the rest constant.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt: "?"
+            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt, .traceContext: "?"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .stepCount, .attempt, .leaseToken: "0"
             case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"

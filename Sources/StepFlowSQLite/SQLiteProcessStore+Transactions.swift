@@ -12,7 +12,7 @@ enum Transactions {
         let now = Columns.milliseconds(process.now)
         try db.cachedStatement(sql: SQL.insertProcess).execute(arguments: [
             process.id.rawValue, process.flowName, Columns.json(process.state), process.input, process.data,
-            now, now, now,
+            now, now, now, process.traceContext,
         ])
         let created = db.changesCount == 1
         guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [process.id.rawValue])
