@@ -16,18 +16,24 @@ public struct ObservabilityRoutes: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// The check behind `/readyz`; `nil` serves no `/readyz`.
     public let readiness: Readiness?
+    /// The `stepflow_processes{flow,status}` gauges, counted again (at most so often) when `/metrics` is scraped;
+    /// `nil` serves none.
+    public let processes: ProcessGauges?
 
-    /// Routes for `registry` and `readiness`.
-    public init(registry: PrometheusCollectorRegistry, readiness: Readiness? = nil) {
+    /// Routes for `registry`, `readiness` and `processes`.
+    public init(registry: PrometheusCollectorRegistry, readiness: Readiness? = nil, processes: ProcessGauges? = nil) {
         self.registry = registry
         self.readiness = readiness
+        self.processes = processes
     }
 
     /// Adds the routes to `router`.
     public func add<Context: RequestContext>(to router: Router<Context>) {
         let registry = self.registry
+        let processes = self.processes
         router.get("metrics") { _, _ -> Response in
-            Response(
+            await processes?.update()
+            return Response(
                 status: .ok, headers: [.contentType: Self.metricsContentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: MetricsExposition.addingHelp(to: registry.emitToString())))
             )

@@ -51,14 +51,18 @@ public struct ObservabilityServer: Service {
         self.onRunning = onRunning
     }
 
-    /// A server of `registry`'s metrics, of `/healthz`, and of `/readyz` for `store` and `worker`, on `host:port`.
+    /// A server of `registry`'s metrics (with `stepflow_processes{flow,status}` for `store`), of `/healthz`, and of
+    /// `/readyz` for `store` and `worker`, on `host:port`.
     public init(
         registry: PrometheusCollectorRegistry, store: any ProcessStore, worker: FlowWorker? = nil,
         host: String = "127.0.0.1", port: Int = 9464, maxRoundAge: Duration = .seconds(30), logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.init(
-            routes: ObservabilityRoutes(registry: registry, readiness: Readiness(store: store, worker: worker, maxRoundAge: maxRoundAge)),
+            routes: ObservabilityRoutes(
+                registry: registry, readiness: Readiness(store: store, worker: worker, maxRoundAge: maxRoundAge),
+                processes: ProcessGauges(store: store, registry: registry)
+            ),
             configuration: Configuration(host: host, port: port), logger: logger, onRunning: onRunning
         )
     }

@@ -31,16 +31,21 @@ struct RuntimeMetrics: Sendable {
         let counters = Mutex<[String: StepCounters]>([:])
     }
 
-    /// The step counters of one flow, one per outcome (in `HistoryEntry.Outcome.allCases` order).
+    /// The step counters of one flow, one per outcome a worker's step has (in ``RuntimeMetrics/stepOutcomes`` order).
     struct StepCounters: Sendable {
         let byOutcome: [Counter]
 
         init(flow: String, factory: any MetricsFactory) {
-            byOutcome = HistoryEntry.Outcome.allCases.map { outcome in
+            byOutcome = RuntimeMetrics.stepOutcomes.map { outcome in
                 Counter(label: "stepflow_steps_total", dimensions: [("flow", flow), ("outcome", outcome.rawValue)], factory: factory)
             }
         }
     }
+
+    /// The outcomes of workers' steps (the others are operators' entries), in the order of ``index(of:)``.
+    static let stepOutcomes: [HistoryEntry.Outcome] = [
+        .advanced, .waiting, .retried, .completed, .failed, .compensating, .compensated, .cancelled,
+    ]
 
     init(factory: any MetricsFactory, flows: [String] = []) {
         self.factory = factory
@@ -69,10 +74,11 @@ struct RuntimeMetrics: Sendable {
     func recordSaved(_ entry: HistoryEntry?, flow: String?) {
         let counters = counters(flow)
         guard let entry else {
-            counters.byOutcome[Self.index(of: .failed)].increment()
+            counters.byOutcome[Self.index(of: .failed) ?? 0].increment()
             return
         }
-        counters.byOutcome[Self.index(of: entry.outcome)].increment()
+        guard let index = Self.index(of: entry.outcome) else { return }
+        counters.byOutcome[index].increment()
         stepDuration.recordNanoseconds(StoredColumns.nanoseconds(entry.duration))
     }
 
@@ -81,7 +87,8 @@ struct RuntimeMetrics: Sendable {
         roundDuration.recordNanoseconds(StoredColumns.nanoseconds(duration))
     }
 
-    private static func index(of outcome: HistoryEntry.Outcome) -> Int {
+    /// The position of `outcome` in ``stepOutcomes``; `nil` for an operator's entry.
+    private static func index(of outcome: HistoryEntry.Outcome) -> Int? {
         switch outcome {
         case .advanced: 0
         case .waiting: 1
@@ -91,6 +98,7 @@ struct RuntimeMetrics: Sendable {
         case .compensating: 5
         case .compensated: 6
         case .cancelled: 7
+        case .paused, .unpaused, .woken, .resumed, .labelled, .rewound, .migrated: nil  // operators' entries, never a worker's step
         }
     }
 }

@@ -25,7 +25,7 @@ public struct StepFlowClient: Sendable {
         self.clock = serverClock
     }
 
-    /// Starts a process of `flow` with `input`, due at once.
+    /// Starts a process of `flow` with `input` and `labels`, due at once.
     ///
     /// Starting an id that exists is idempotent: the existing process is returned unchanged.
     ///
@@ -33,10 +33,14 @@ public struct StepFlowClient: Sendable {
     /// record's ``ProcessRecord/traceContext``); otherwise it gets a trace of its own. Its steps' spans belong to
     /// that trace (see <doc:Observability>).
     ///
-    /// - Throws: ``ProcessStoreError`` `.conflict` if the id exists with another flow;
-    ///   ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data cannot be encoded.
+    /// - Throws: ``ProcessStoreError`` `.conflict` if the id exists with another flow, `.invalidInput` if a label
+    ///   breaks a rule of ``ProcessLabels``; ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data
+    ///   cannot be encoded.
     @discardableResult
-    public func start<Input, Data>(_ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input) async throws -> ProcessRecord {
+    public func start<Input, Data>(
+        _ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input, labels: [String: String] = [:]
+    ) async throws -> ProcessRecord {
+        try ProcessLabels.validate(labels)
         let encoder = ProcessJSON.encoder()
         let inputJSON: Foundation.Data
         let dataJSON: Foundation.Data
@@ -48,7 +52,7 @@ public struct StepFlowClient: Sendable {
         }
         try await serverClock.synchronizeIfDue(with: store)
         return try await store.create(NewProcess(
-            id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now,
+            id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now, labels: labels,
             traceContext: ProcessTrace.contextForNewProcess()
         )).record
     }
@@ -82,14 +86,22 @@ public struct StepFlowClient: Sendable {
     ///   (it ends `failed` or `cancelled` once they are done; stopping them halfway would leave work half undone).
     @discardableResult
     public func cancel(_ id: ProcessID, reason: String) async throws -> ProcessRecord {
+        try await cancel(id, reason: reason, by: nil)
+    }
+
+    /// Cancels a process as ``cancel(_:reason:)`` does, naming the caller in its history (`by`, or `client`).
+    ///
+    /// A paused process stops at once: its compensations, if any, do not run (unpause it first for them to run).
+    @discardableResult
+    public func cancel(_ id: ProcessID, reason: String, by caller: String?) async throws -> ProcessRecord {
         try await ProcessTrace.command("cancel", id: id) { link in
             let record = try await process(id)
             link(record.traceContext)
-            return try await cancel(record, reason: reason)
+            return try await cancel(record, reason: reason, by: caller)
         }
     }
 
-    private func cancel(_ record: ProcessRecord, reason: String) async throws -> ProcessRecord {
+    private func cancel(_ record: ProcessRecord, reason: String, by caller: String?) async throws -> ProcessRecord {
         let id = record.id
         let flow = registry.flow(named: record.flowName)
         if !record.status.isFinished, flow?.isCompensating(record.state) == true {
@@ -98,11 +110,11 @@ public struct StepFlowClient: Sendable {
                 "process '\(id)' is already running its compensations; it ends once they are done, so it is not stopped halfway"
             )
         }
-        if !record.status.isFinished, let flow, flow.cancelling(record.state) != nil {
+        if record.status.isActive, let flow, flow.cancelling(record.state) != nil {
             _ = try await store.sendSignal(to: id, name: ProcessSignal.cancellation, payload: Data(reason.utf8), now: clock.now)
             return try await process(id)
         }
-        return try await store.execute(.cancel(reason: reason), on: id, now: clock.now)
+        return try await store.execute(.cancel(reason: reason), on: id, now: clock.now, by: caller)
     }
 
     /// Sends signal `name` with `payload` to process `id`, for its `AwaitSignal(name, as: Payload.self)` step.
@@ -182,21 +194,37 @@ public struct StepFlowClient: Sendable {
     }
 
     /// Makes a running or waiting process due now, and wakes an idle worker.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` for a finished or paused process (unpause it first).
     @discardableResult
     public func wake(_ id: ProcessID) async throws -> ProcessRecord {
-        try await execute(.wake, "wake", on: id)
+        try await wake(id, by: nil)
+    }
+
+    /// Wakes a process as ``wake(_:)`` does, naming the caller in its history (`by`, or `client`).
+    @discardableResult
+    public func wake(_ id: ProcessID, by caller: String?) async throws -> ProcessRecord {
+        try await execute(.wake, "wake", on: id, by: caller)
     }
 
     /// Makes a failed process run again from its saved state (for instance once its flow version is registered).
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` for a process that is not failed (a paused one: unpause it).
     @discardableResult
     public func resume(_ id: ProcessID) async throws -> ProcessRecord {
-        try await execute(.resume, "resume", on: id)
+        try await resume(id, by: nil)
     }
 
-    /// Executes `command` in a span linked to the process's trace.
-    private func execute(_ command: ProcessCommand, _ name: String, on id: ProcessID) async throws -> ProcessRecord {
+    /// Resumes a process as ``resume(_:)`` does, naming the caller in its history (`by`, or `client`).
+    @discardableResult
+    public func resume(_ id: ProcessID, by caller: String?) async throws -> ProcessRecord {
+        try await execute(.resume, "resume", on: id, by: caller)
+    }
+
+    /// Executes `command` in a span (`stepflow.<name>`) linked to the process's trace.
+    func execute(_ command: ProcessCommand, _ name: String, on id: ProcessID, by caller: String?) async throws -> ProcessRecord {
         try await ProcessTrace.command(name, id: id) { link in
-            let record = try await store.execute(command, on: id, now: clock.now)
+            let record = try await store.execute(command, on: id, now: clock.now, by: caller)
             link(record.traceContext)
             return record
         }
@@ -236,6 +264,9 @@ public struct StepFlowClient: Sendable {
         let now = clock.now
         let current = try await process(id)
         if current.status.isFinished { return Self.next(for: current) }
+        if current.status == .paused {
+            throw ProcessStoreError(.invalidCommand, processID: id, "process '\(id)' is paused; unpause it before advancing it")
+        }
         let claimed = try await store.claim(ClaimRequest(
             owner: worker, now: now, leaseDuration: .seconds(300), limit: 1, only: id, force: true
         ))
@@ -251,7 +282,7 @@ public struct StepFlowClient: Sendable {
         case .completed: return .completed
         case .cancelled: return .cancelled(update.lastError ?? "cancelled")
         case .failed: return .failed(update.lastError ?? "failed")
-        case .running, .waiting: return .dueAt(update.dueAt ?? now)
+        case .running, .waiting, .paused: return .dueAt(update.dueAt ?? now)
         }
     }
 
@@ -260,7 +291,7 @@ public struct StepFlowClient: Sendable {
         case .completed: .completed
         case .cancelled: .cancelled(record.lastError ?? "cancelled")
         case .failed: .failed(record.lastError ?? record.status.rawValue)
-        case .running, .waiting: .dueAt(record.dueAt ?? record.updatedAt)
+        case .running, .waiting, .paused: .dueAt(record.dueAt ?? record.updatedAt)
         }
     }
 }

@@ -32,7 +32,7 @@ enum StepSpan {
         case .failed, .retried, .compensating:
             span.recordError(StepSpanError(message: error))
             span.setStatus(SpanStatus(code: .error, message: error))
-        case .advanced, .waiting, .completed, .compensated, .cancelled:
+        case .advanced, .waiting, .completed, .compensated, .cancelled, .paused, .unpaused, .woken, .resumed, .labelled, .rewound, .migrated:
             break
         }
     }

@@ -66,6 +66,36 @@ extension SQLiteProcessStore {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Pause (a status: no schema change), labels, search by step and time, operators' history entries.
+            try db.execute(sql: """
+                -- The labels as a JSON object with sorted keys (read with the record); process_labels indexes them.
+                ALTER TABLE processes ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+                -- The step a process is at (ProcessPosition.step): derived from the state, never written.
+                ALTER TABLE processes ADD COLUMN current_step TEXT
+                    GENERATED ALWAYS AS (\(ProcessPosition.sqlExpression(find: "instr"))) VIRTUAL;
+                CREATE INDEX processes_step ON processes (current_step, id);
+                -- Statistics count by flow, status and step from this index alone.
+                CREATE INDEX processes_statistics ON processes (flow_name, status, current_step);
+                -- Searching by creation time.
+                CREATE INDEX processes_created ON processes (created_at);
+                -- Purging finished processes by the time they finished: partial, so that a step's save (which
+                -- changes updated_at) does not touch it while the process runs.
+                CREATE INDEX processes_finished ON processes (updated_at) WHERE status IN ('completed', 'failed', 'cancelled');
+
+                -- One row per label of a process: label queries find processes through the primary key.
+                CREATE TABLE process_labels (
+                    process_id TEXT NOT NULL REFERENCES processes (id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (key, value, process_id)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX process_labels_process ON process_labels (process_id);
+
+                -- The reason an operator gave (pause, cancel, rewind…); NULL for a worker's step.
+                ALTER TABLE history ADD COLUMN reason TEXT;
+                """)
+        }
         registerTraceContextMigration(&migrator)
         return migrator
     }
@@ -74,6 +104,8 @@ extension SQLiteProcessStore {
     /// everywhere so that SQLite uses the index.
     enum SQL {
         static let active = "status IN ('running', 'waiting')"
+        /// The `processes_finished` index's condition, spelled the same way in the purge.
+        static let finished = "status IN ('completed', 'failed', 'cancelled')"
 
         /// The columns of a record, as ``ProcessColumn`` declares them.
         static let recordColumns = ProcessColumn.list
@@ -82,10 +114,10 @@ extension SQLiteProcessStore {
         static let recordColumnCount = ProcessColumn.count
 
         /// The values of a new process: bound in column order (id, flow name, state, input, data, then its time as
-        /// due, created and updated time), the rest constant.
+        /// due, created and updated time, its labels and its trace context), the rest constant.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt, .traceContext: "?"
+            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt, .labels, .traceContext: "?"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .stepCount, .attempt, .leaseToken: "0"
             case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"
@@ -159,13 +191,13 @@ extension SQLiteProcessStore {
         static let insertHistory = """
             INSERT INTO history (
                 process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
-                error, worker, lease_token
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                error, worker, lease_token, reason
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
 
         static let selectHistory = """
             SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                lease_token
+                lease_token, reason
             FROM history WHERE process_id = ? ORDER BY id
             """
 
@@ -183,9 +215,19 @@ extension SQLiteProcessStore {
         static let applyCommand = """
             UPDATE processes SET
                 status = ?, due_at = ?, attempt = ?, last_error = ?, updated_at = ?, lease_owner = ?,
-                lease_expires_at = ?, lease_token = ?
+                lease_expires_at = ?, lease_token = ?, state = ?, flow_name = ?, data = ?, labels = ?
             WHERE id = ?
             RETURNING \(recordColumns)
+            """
+
+        static let deleteLabels = "DELETE FROM process_labels WHERE process_id = ?"
+        static let insertLabel = "INSERT INTO process_labels (process_id, key, value) VALUES (?, ?, ?)"
+
+        /// Counts by flow, status and step, from the `processes_statistics` index; `?` the flow or NULL.
+        static let statistics = """
+            SELECT flow_name, status, current_step, count(*) FROM processes
+            WHERE ?1 IS NULL OR flow_name = ?1
+            GROUP BY flow_name, status, current_step
             """
 
         /// Appends a signal (process id, name, payload, sent at) to the process's inbox with the next sequence,

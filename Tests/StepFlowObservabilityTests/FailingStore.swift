@@ -18,7 +18,9 @@ struct FailingStore: ProcessStore {
     func commit(_ updates: [ProcessUpdate]) async throws -> [CommitOutcome] { throw Down() }
     func renewLeases(_ processes: [ProcessLeaseToken], owner: String, until: Date) async throws -> [ProcessID] { throw Down() }
     func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws { throw Down() }
-    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord { throw Down() }
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord { throw Down() }
+    func statistics(flowName: String?) async throws -> ProcessStatistics { throw Down() }
+    func purge(_ request: PurgeRequest) async throws -> [ProcessID] { throw Down() }
     func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal { throw Down() }
     func signals(of ids: [ProcessID]) async throws -> [ProcessID: [ProcessSignal]] { throw Down() }
     func nextDueDate() async throws -> Date? { throw Down() }

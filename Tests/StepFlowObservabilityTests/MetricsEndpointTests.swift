@@ -70,6 +70,8 @@ import Testing
             #expect(text.contains("stepflow_round_duration_seconds_count"))
             #expect(text.contains("# HELP stepflow_steps_total Steps saved, by flow and outcome."))
             #expect(text.contains("# TYPE stepflow_steps_total counter"))
+            #expect(text.contains(#"stepflow_processes{flow="parcel.v1",status="completed"} 2"#))
+            #expect(text.contains("# HELP stepflow_processes Processes in the store, by flow and status."))
         }
     }
 
@@ -133,5 +135,37 @@ import Testing
             mystery 3
 
             """)
+    }
+}
+
+@Suite struct ProcessGaugesTests {
+    @Test func countsByFlowAndStatusAndAStatusLeftEmptyReadsZero() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let store = MemoryProcessStore()
+        let clock = ManualClock()
+        let flow = try parcelFlow()
+        let gauges = ProcessGauges(store: store, registry: registry, minimumInterval: .zero)
+        try await StepFlowClient(store: store, clock: clock).start(flow, id: "a", input: Parcel(item: "x"))
+        await gauges.update()
+        #expect(registry.emitToString().contains(#"stepflow_processes{flow="parcel.v1",status="running"} 1"#))
+        let worker = FlowWorker(store: store, registry: try FlowRegistry([flow]), clock: clock, logger: quietLogger)
+        try await worker.runUntilIdle()
+        await gauges.update()
+        let text = registry.emitToString()
+        #expect(text.contains(#"stepflow_processes{flow="parcel.v1",status="running"} 0"#), "\(text)")
+        #expect(text.contains(#"stepflow_processes{flow="parcel.v1",status="completed"} 1"#), "\(text)")
+    }
+
+    @Test func aCountIsServedForTheMinimumIntervalBeforeTheStoreIsAskedAgain() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let store = MemoryProcessStore()
+        let flow = try parcelFlow()
+        let client = StepFlowClient(store: store, clock: ManualClock())
+        let gauges = ProcessGauges(store: store, registry: registry, minimumInterval: .seconds(3600))
+        try await client.start(flow, id: "a", input: Parcel(item: "x"))
+        await gauges.update()
+        try await client.start(flow, id: "b", input: Parcel(item: "y"))
+        await gauges.update()
+        #expect(registry.emitToString().contains(#"stepflow_processes{flow="parcel.v1",status="running"} 1"#))
     }
 }

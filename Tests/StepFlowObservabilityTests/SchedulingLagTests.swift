@@ -19,7 +19,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             let services = ServiceGroup(configuration: .init(services: [worker], logger: quietLogger))
             group.addTask { try await services.run() }
-            while try await store.process("late")?.status != .completed { try await Task.sleep(for: .milliseconds(5)) }
+            while await store.process("late")?.status != .completed { try await Task.sleep(for: .milliseconds(5)) }
             await services.triggerGracefulShutdown()
             try await group.waitForAll()
         }
