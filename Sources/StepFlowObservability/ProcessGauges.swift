@@ -2,8 +2,8 @@ public import Prometheus
 public import StepFlowRuntime
 import Synchronization
 
-/// `stepflow_processes{flow,status}`: the store's processes by flow and status (``StepFlowRuntime/ProcessStore``'s
-/// `statistics(flowName:)`), counted when `/metrics` is scraped, at most once per ``minimumInterval`` (counting
+/// `stepflow_processes{flow,status}`: the store's processes by flow and status (`ProcessStore.statistics(flowName:)`),
+/// counted when `/metrics` is scraped, at most once per ``minimumInterval`` (counting
 /// reads every process's row: a grouped count, not free on a large store).
 public final class ProcessGauges: Sendable {
     /// The store whose processes are counted.
