@@ -120,10 +120,9 @@ let quietLogger = Logger(label: "observability-tests")
     }
 
     @Test func oneTraceIDOverAProcessWhoseStepsRunOnTwoWorkersWithARestartBetween() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-obs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("store.sqlite").path
+        let directory = try StoreDirectory()
+        defer { directory.remove() }
+        let path = directory.storePath
         let flow = try parcelFlow()
         let clock = ManualClock()
         // Before the restart: worker a runs one step.

@@ -6,10 +6,9 @@ import Testing
 /// The `trace_context` column of the SQLite store (migration `v5`): saved with a new process, read back after a reopen.
 @Suite struct SQLiteTraceContextTests {
     @Test func aProcesssTraceContextIsSavedAndReadBackAfterAReopen() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-obs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("store.sqlite").path
+        let directory = try StoreDirectory()
+        defer { directory.remove() }
+        let path = directory.storePath
         let now = Date(timeIntervalSince1970: 1_767_225_600)
         let store = try SQLiteProcessStore(path: path)
         let traced = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
