@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "StepFlowTesting", targets: ["StepFlowTesting"]),
         .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
         .library(name: "StepFlowPostgres", targets: ["StepFlowPostgres"]),
+        .library(name: "StepFlowObservability", targets: ["StepFlowObservability"]),
         .executable(name: "stepflow", targets: ["stepflow"]),
     ],
     dependencies: [
@@ -24,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
@@ -38,13 +42,33 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Prometheus metrics, /healthz and /readyz for a worker or a Hummingbird app: the one place that knows
+        // swift-prometheus and Hummingbird's routes for them.
+        .target(
+            name: "StepFlowObservability",
+            dependencies: [
+                "StepFlowRuntime",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
         .target(
             name: "StepFlowTesting",
-            dependencies: ["StepFlow", "StepFlowRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StepFlow", "StepFlowRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The embedded default store: one SQLite file in WAL mode.
@@ -74,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "stepflow",
             dependencies: [
-                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "DeployPipeline",
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "DeployPipeline", "StepFlowObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,6 +147,18 @@ let package = Package(
             dependencies: [
                 "StepFlowRuntime", "StepFlowTesting", "DeployPipeline", "MoveScenarios",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StepFlowObservabilityTests",
+            dependencies: [
+                "StepFlowObservability", "StepFlowRuntime", "StepFlowTesting", "StepFlowSQLite",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

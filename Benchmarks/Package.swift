@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         .executableTarget(
@@ -42,8 +43,10 @@ let package = Package(
                 .product(name: "StepFlow", package: "StepFlow"),
                 .product(name: "StepFlowRuntime", package: "StepFlow"),
                 .product(name: "StepFlowSQLite", package: "StepFlow"),
+                .product(name: "StepFlowTesting", package: "StepFlow"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "RuntimeBenchmarks"
         ),

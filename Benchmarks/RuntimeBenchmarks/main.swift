@@ -9,6 +9,7 @@
 //   swift run -c release RuntimeBenchmarks slow-step [--concurrency 8] [--samples 200] [--sync full|normal]
 //   swift run -c release RuntimeBenchmarks spread [--processes 10000] [--steps 3] [--concurrency 64] [--rate N]
 //                                                 [--sync full|normal]
+//   swift run -c release RuntimeBenchmarks tracing [--processes 2000] [--steps 10] [--runs 5]
 //   swift run -c release RuntimeBenchmarks all
 //
 // `spread` reports the time from due to saved of every step: due is when the `create` call of the step's process
@@ -705,12 +706,14 @@ func run() async throws {
             processes: option("processes", 10_000), steps: option("steps", 3), concurrency: option("concurrency", 64),
             rate: option("rate").flatMap { Int($0) }, synchronous: option("sync") == "normal" ? .normal : .full
         )
+    case "tracing":
+        try await tracingCost(processes: option("processes", 2000), steps: option("steps", 10), runs: option("runs", 5))
     case "all":
         try await throughputRuns()
         try await latency(samples: 500, synchronous: .full)
         try await scale(sizes: [10_000, 100_000, 1_000_000])
     default:
-        print("usage: RuntimeBenchmarks [throughput|phases|scale|latency|slow-step|spread|all] [options]")
+        print("usage: RuntimeBenchmarks [throughput|phases|scale|latency|slow-step|spread|tracing|all] [options]")
         exit(2)
     }
 }

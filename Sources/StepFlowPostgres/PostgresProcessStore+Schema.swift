@@ -120,6 +120,7 @@ extension PostgresProcessStore {
                 ADD COLUMN last_polled_at bigint
             """,
         ]),
+        traceContextMigration,
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -136,7 +137,7 @@ extension PostgresProcessStore {
         /// The values of a new process: its own from `n` (the unnested arrays), the server's time from `c`.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data, .labels: "n.\(column.name)"
+            case .id, .flowName, .state, .input, .data, .labels, .traceContext: "n.\(column.name)"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .dueAt, .createdAt, .updatedAt: "c.now"
             case .stepCount, .attempt, .leaseToken: "0"
@@ -209,8 +210,8 @@ extension PostgresProcessStore {
             insertProcesses = """
                 INSERT INTO \(processes) (\(columns))
                 SELECT \(Self.newProcessValues)
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[]) WITH ORDINALITY
-                    AS n(id, flow_name, state, input, data, labels, ordinal)
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[]) WITH ORDINALITY
+                    AS n(id, flow_name, state, input, data, labels, trace_context, ordinal)
                 CROSS JOIN (SELECT \(schema).now_ms() AS now) AS c
                 ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING

@@ -87,6 +87,7 @@ enum Transactions {
                                     ArrayParameter.text(capacity: processes.count))
         var (inputs, data) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count))
         var labels = ArrayParameter.text(capacity: processes.count)
+        var traceContexts = ArrayParameter.text(capacity: processes.count)
         // `process.now` is not used: processes are created, and due, at the server's time.
         for process in processes {
             try ProcessLabels.validate(process.labels)
@@ -96,9 +97,10 @@ enum Transactions {
             states.append(Columns.json(process.state))
             inputs.append(process.input)
             data.append(process.data)
+            traceContexts.append(process.traceContext)
         }
-        var binds = PostgresBindings(capacity: 6)
-        for column in [ids, flows, states, inputs, data, labels] { binds.append(column) }
+        var binds = PostgresBindings(capacity: 7)
+        for column in [ids, flows, states, inputs, data, labels, traceContexts] { binds.append(column) }
         var inserted: [ProcessID: ProcessRecord] = [:]
         for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
             let record = try RowReader.record(row, server: server)

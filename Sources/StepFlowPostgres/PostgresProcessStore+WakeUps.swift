@@ -37,7 +37,7 @@ extension PostgresProcessStore {
                 if failures == 1 {
                     logger.warning(
                         "lost the wake-up channel '\(channel)'; listening again every \(delay)",
-                        metadata: ["error": "\(Self.describe(error))"]
+                        metadata: ["stepflow.error": "\(Self.describe(error))"]
                     )
                 }
             }

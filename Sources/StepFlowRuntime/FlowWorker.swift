@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 public import CoreMetrics
 public import ServiceLifecycle
@@ -143,6 +143,12 @@ public struct FlowWorker: Service {
     private let serverClock: ServerAlignedClock
     private let logger: Logger
     private let metrics: RuntimeMetrics
+    private let status = WorkerStatus()
+
+    /// When the worker's last round with the store (a claim, a save, or a save with the next claim) ended well, by
+    /// its ``clock``; `nil` before the first. A running worker ends one at least every ``Configuration/idleInterval``
+    /// while idle; a readiness probe checks it is recent (`StepFlowObservability`).
+    public var lastRoundEnded: Date? { status.lastRoundEnded }
 
     /// A worker for the flows of `registry` on `store`.
     ///
@@ -152,7 +158,7 @@ public struct FlowWorker: Service {
         store: any ProcessStore, registry: FlowRegistry, configuration: Configuration = Configuration(),
         clock: any RuntimeClock = SystemClock(), logger: Logger, metricsFactory: (any MetricsFactory)? = nil
     ) {
-        self.metrics = RuntimeMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        self.metrics = RuntimeMetrics(factory: metricsFactory ?? MetricsSystem.factory, flows: registry.names)
         self.store = store
         self.registry = registry
         self.configuration = configuration
@@ -372,8 +378,10 @@ public struct FlowWorker: Service {
         if let delay { try? await clock.sleep(until: now.addingTimeInterval(delay.timeInterval)) }
         do {
             try await serverClock.synchronizeIfDue(with: store)
-            if checkBacklog { metrics.dueBacklog.record(try await store.dueCount(now: now)) }
+            if checkBacklog { try await recordBacklog() }
+            let started = ContinuousClock.now
             let claimed = try await store.claim(claimRequest(limit: limit))
+            roundEnded(started)
             return .claimed(try await jobs(claimed, runner: runner), limit: limit)
         } catch {
             return .claimFailed(error)
@@ -400,15 +408,17 @@ public struct FlowWorker: Service {
         do {
             // Claims ride on saves while work is due: the server's time is read again here too.
             try await serverClock.synchronizeIfDue(with: store)
+            let started = ContinuousClock.now
             if let limit {
                 (outcomes, claimed) = try await store.commit(updates, thenClaim: claimRequest(limit: limit))
             } else {
                 outcomes = try await store.commit(updates)
             }
+            roundEnded(started)
         } catch {
             return .commitFailed(error, claimed: limit != nil)
         }
-        let (saved, rejected) = record(updates, outcomes)
+        let (saved, rejected) = record(results, outcomes)
         var jobs: [StepRunner.Job]? = nil
         if limit != nil {
             do {
@@ -448,19 +458,34 @@ public struct FlowWorker: Service {
         }
     }
 
+    /// Records a round with the store that started at `started` and has just ended well.
+    private func roundEnded(_ started: ContinuousClock.Instant) {
+        metrics.recordRound(ContinuousClock.now - started)
+        status.roundEnded(at: now)
+    }
+
+    /// Records how many processes are due and how late the oldest of them is.
+    private func recordBacklog() async throws {
+        let now = self.now
+        metrics.dueBacklog.record(try await store.dueCount(now: now))
+        let next = try await store.nextDueDate()
+        metrics.schedulingLag.record(next.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+    }
+
     /// Counts the saves and rejections of a commit, for metrics and logs.
-    private func record(_ updates: [ProcessUpdate], _ outcomes: [CommitOutcome]) -> (saved: Int, rejected: Int) {
+    private func record(_ results: [StepRunner.Finished], _ outcomes: [CommitOutcome]) -> (saved: Int, rejected: Int) {
         var (saved, rejected) = (0, 0)
-        for (update, outcome) in zip(updates, outcomes) {
+        for (result, outcome) in zip(results, outcomes) {
+            let update = result.update
             switch outcome {
             case .saved:
                 saved += 1
-                metrics.recordSaved(update.history)
+                metrics.recordSaved(update.history, flow: result.flowName)
             case .rejected:
                 rejected += 1
                 metrics.savesRejected.increment()
                 logger.warning("save rejected: the process was taken over or cancelled; its step result is dropped", metadata: [
-                    "stepflow.process": "\(update.id)", "stepflow.leaseToken": "\(update.leaseToken)",
+                    "stepflow.process": "\(update.id)", "stepflow.lease_token": "\(update.leaseToken)",
                 ])
             }
         }
@@ -539,6 +564,15 @@ public struct FlowWorker: Service {
             group.cancelAll()
         }
     }
+}
+
+/// What a worker reports about itself to probes: when its last round with the store ended.
+private final class WorkerStatus: Sendable {
+    private let ended = Mutex<Date?>(nil)
+
+    var lastRoundEnded: Date? { ended.withLock { $0 } }
+
+    func roundEnded(at date: Date) { ended.withLock { $0 = date } }
 }
 
 /// The results of steps run in child tasks, handed to the worker's loop in bunches: one event for all the steps

@@ -26,7 +26,8 @@ public actor MemoryProcessStore: ProcessStore {
         let record = ProcessRecord(
             id: process.id, flowName: process.flowName, state: process.state, input: process.input,
             data: process.data, status: .running, dueAt: process.now, createdAt: process.now, updatedAt: process.now,
-            labels: process.labels
+            labels: process.labels,
+            traceContext: process.traceContext
         )
         records[process.id] = record
         dueQueue.push(process.now, process.id)

@@ -6,6 +6,7 @@
 package enum ProcessColumn: Int, CaseIterable, Sendable {
     case id, flowName, state, input, data, status, dueAt, stepCount, attempt, lastError
     case createdAt, updatedAt, leaseOwner, leaseExpiresAt, leaseToken, labels
+    case traceContext
 
     /// The column's name in both stores' `processes` table.
     package var name: String {
@@ -26,6 +27,7 @@ package enum ProcessColumn: Int, CaseIterable, Sendable {
         case .leaseExpiresAt: "lease_expires_at"
         case .leaseToken: "lease_token"
         case .labels: "labels"
+        case .traceContext: "trace_context"
         }
     }
 

@@ -34,6 +34,9 @@ public struct ProcessRecord: Sendable, Hashable {
     /// The process's labels (``ProcessLabels``): set when it is started or with ``StepFlowClient/setLabels(_:_:by:)``,
     /// matched by ``ProcessQuery/labels``.
     public var labels: [String: String]
+    /// The process's trace, as a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`): the span that was active
+    /// when the process was started, or a trace made for it. Every step's span is a child of it (<doc:Observability>).
+    public var traceContext: String?
 
     /// The path of the step the process is at, as stores index it and `stepflow list` shows it
     /// (``ProcessPosition/step(of:flowName:)``).
@@ -58,7 +61,7 @@ public struct ProcessRecord: Sendable, Hashable {
         id: ProcessID, flowName: String, state: FlowState, input: Data, data: Data, status: ProcessStatus,
         dueAt: Date?, stepCount: Int = 0, attempt: Int = 0, lastError: String? = nil,
         createdAt: Date, updatedAt: Date, lease: Lease? = nil, leaseToken: Int64 = 0,
-        labels: [String: String] = [:]
+        labels: [String: String] = [:], traceContext: String? = nil
     ) {
         self.id = id
         self.flowName = flowName
@@ -75,6 +78,7 @@ public struct ProcessRecord: Sendable, Hashable {
         self.lease = lease
         self.leaseToken = leaseToken
         self.labels = labels
+        self.traceContext = traceContext
     }
 
     /// Decodes the process's data as `type`.

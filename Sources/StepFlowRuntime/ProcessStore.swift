@@ -154,12 +154,15 @@ public struct NewProcess: Sendable, Hashable {
     public var now: Date
     /// Its labels (checked by ``ProcessLabels/validate(_:)``).
     public var labels: [String: String]
+    /// The process's trace, as a W3C `traceparent` (see ``ProcessRecord/traceContext``); `nil` for none.
+    public var traceContext: String?
 
     /// A new process description.
     public init(
         id: ProcessID, flowName: String, input: Data, data: Data, state: FlowState = FlowState(), now: Date,
-        labels: [String: String] = [:]
+        labels: [String: String] = [:], traceContext: String? = nil
     ) {
+        self.traceContext = traceContext
         self.id = id
         self.flowName = flowName
         self.input = input

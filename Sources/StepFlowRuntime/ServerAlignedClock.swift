@@ -136,11 +136,11 @@ public final class ServerAlignedClock: RuntimeClock {
                 this machine's clock differs from the store server's by \(Self.describe(skew)) (tolerance \(skewTolerance)): \
                 scheduling follows the server's clock, but fix this machine's time (NTP)
                 """,
-                metadata: ["stepflow.clockSkewSeconds": "\(skew)"]
+                metadata: ["stepflow.clock_skew_seconds": "\(skew)"]
             )
         case false?:
             logger.info("this machine's clock is back within \(skewTolerance) of the store server's", metadata: [
-                "stepflow.clockSkewSeconds": "\(skew)",
+                "stepflow.clock_skew_seconds": "\(skew)",
             ])
         case nil:
             break

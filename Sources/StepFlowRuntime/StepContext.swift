@@ -34,14 +34,15 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         get { mutable.withLock { $0.data } }
         set { mutable.withLock { $0.data = newValue } }
     }
-    /// A logger with the process id and step path as metadata.
+    /// A logger with the process id, flow and step path as metadata (``StepFlowLogging``).
     ///
     /// Made on first use: setting a logger's metadata costs as much as a no-op step.
     public var logger: Logger {
         if let logger = mutable.withLock({ $0.logger }) { return logger }
         var logger = baseLogger
-        logger[metadataKey: "stepflow.process"] = "\(processID)"
-        logger[metadataKey: "stepflow.step"] = "\(stepPath.isEmpty ? "-" : stepPath)"
+        logger[metadataKey: StepFlowLogging.process] = "\(processID)"
+        logger[metadataKey: StepFlowLogging.flow] = "\(flowName)"
+        logger[metadataKey: StepFlowLogging.step] = "\(stepPath.isEmpty ? "-" : stepPath)"
         mutable.withLock { $0.logger = logger }
         return logger
     }

@@ -10,7 +10,7 @@ extension StepFlowClient {
     /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` for a finished process.
     @discardableResult
     public func pause(_ id: ProcessID, reason: String, by caller: String? = nil) async throws -> ProcessRecord {
-        try await store.execute(.pause(reason: reason), on: id, now: clock.now, by: caller)
+        try await execute(.pause(reason: reason), "pause", on: id, by: caller)
     }
 
     /// Lets a paused process run again, at its kept due time (at once when that time has passed while it was paused).
@@ -18,7 +18,7 @@ extension StepFlowClient {
     /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` for a process that is not paused.
     @discardableResult
     public func unpause(_ id: ProcessID, by caller: String? = nil) async throws -> ProcessRecord {
-        try await store.execute(.unpause, on: id, now: clock.now, by: caller)
+        try await execute(.unpause, "unpause", on: id, by: caller)
     }
 
     /// Replaces the labels of a process.
@@ -28,7 +28,7 @@ extension StepFlowClient {
     @discardableResult
     public func setLabels(_ id: ProcessID, _ labels: [String: String], by caller: String? = nil) async throws -> ProcessRecord {
         try ProcessLabels.validate(labels)
-        return try await store.execute(.setLabels(labels), on: id, now: clock.now, by: caller)
+        return try await execute(.setLabels(labels), "set_labels", on: id, by: caller)
     }
 
     /// The number of processes (of `flow`, or all) by flow, status and current step.

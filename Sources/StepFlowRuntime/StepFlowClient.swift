@@ -29,6 +29,10 @@ public struct StepFlowClient: Sendable {
     ///
     /// Starting an id that exists is idempotent: the existing process is returned unchanged.
     ///
+    /// The process joins the trace of the span active here, if any (its W3C `traceparent` is saved as the
+    /// record's ``ProcessRecord/traceContext``); otherwise it gets a trace of its own. Its steps' spans belong to
+    /// that trace (see <doc:Observability>).
+    ///
     /// - Throws: ``ProcessStoreError`` `.conflict` if the id exists with another flow, `.invalidInput` if a label
     ///   breaks a rule of ``ProcessLabels``; ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data
     ///   cannot be encoded.
@@ -48,7 +52,8 @@ public struct StepFlowClient: Sendable {
         }
         try await serverClock.synchronizeIfDue(with: store)
         return try await store.create(NewProcess(
-            id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now, labels: labels
+            id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now, labels: labels,
+            traceContext: ProcessTrace.contextForNewProcess()
         )).record
     }
 
@@ -89,7 +94,15 @@ public struct StepFlowClient: Sendable {
     /// A paused process stops at once: its compensations, if any, do not run (unpause it first for them to run).
     @discardableResult
     public func cancel(_ id: ProcessID, reason: String, by caller: String?) async throws -> ProcessRecord {
-        let record = try await process(id)
+        try await ProcessTrace.command("cancel", id: id) { link in
+            let record = try await process(id)
+            link(record.traceContext)
+            return try await cancel(record, reason: reason, by: caller)
+        }
+    }
+
+    private func cancel(_ record: ProcessRecord, reason: String, by caller: String?) async throws -> ProcessRecord {
+        let id = record.id
         let flow = registry.flow(named: record.flowName)
         if !record.status.isFinished, flow?.isCompensating(record.state) == true {
             throw ProcessStoreError(
@@ -114,7 +127,15 @@ public struct StepFlowClient: Sendable {
     ///   ``ProcessStoreError`` `.notFound` for an unknown process, `.invalidCommand` for one that has finished.
     @discardableResult
     public func signal<Payload: Encodable & Sendable>(_ id: ProcessID, _ name: String, _ payload: Payload) async throws -> ProcessSignal {
-        let expected = try awaitedSignalType(of: id, name, record: try await process(id))
+        try await ProcessTrace.command("signal", id: id) { link in
+            try await send(id, name, payload, record: try await tracedProcess(id, link))
+        }
+    }
+
+    private func send<Payload: Encodable & Sendable>(
+        _ id: ProcessID, _ name: String, _ payload: Payload, record: ProcessRecord
+    ) async throws -> ProcessSignal {
+        let expected = try awaitedSignalType(of: id, name, record: record)
         guard expected == Payload.self else {
             throw StepFlowRuntimeError(
                 .invalidValue, "signal '\(name)' of process '\(id)' carries a \(expected), not a \(Payload.self); nothing was sent"
@@ -136,15 +157,24 @@ public struct StepFlowClient: Sendable {
     ///   the expected payload type.
     @discardableResult
     public func signal(_ id: ProcessID, _ name: String, json: Data) async throws -> ProcessSignal {
-        let expected = try awaitedSignalType(of: id, name, record: try await process(id))
-        do {
-            _ = try ProcessJSON.decoder().decode(expected, from: json)
-        } catch {
-            throw StepFlowRuntimeError(
-                .invalidValue, "the payload of signal '\(name)' is not a valid \(expected): \(error); nothing was sent"
-            )
+        try await ProcessTrace.command("signal", id: id) { link in
+            let expected = try awaitedSignalType(of: id, name, record: try await tracedProcess(id, link))
+            do {
+                _ = try ProcessJSON.decoder().decode(expected, from: json)
+            } catch {
+                throw StepFlowRuntimeError(
+                    .invalidValue, "the payload of signal '\(name)' is not a valid \(expected): \(error); nothing was sent"
+                )
+            }
+            return try await store.sendSignal(to: id, name: name, payload: json, now: clock.now)
         }
-        return try await store.sendSignal(to: id, name: name, payload: json, now: clock.now)
+    }
+
+    /// The process with this id, its trace linked to the command's span.
+    private func tracedProcess(_ id: ProcessID, _ link: (String?) -> Void) async throws -> ProcessRecord {
+        let record = try await process(id)
+        link(record.traceContext)
+        return record
     }
 
     /// The payload type the flow of `record` expects for signal `name`.
@@ -174,7 +204,7 @@ public struct StepFlowClient: Sendable {
     /// Wakes a process as ``wake(_:)`` does, naming the caller in its history (`by`, or `client`).
     @discardableResult
     public func wake(_ id: ProcessID, by caller: String?) async throws -> ProcessRecord {
-        try await store.execute(.wake, on: id, now: clock.now, by: caller)
+        try await execute(.wake, "wake", on: id, by: caller)
     }
 
     /// Makes a failed process run again from its saved state (for instance once its flow version is registered).
@@ -188,7 +218,16 @@ public struct StepFlowClient: Sendable {
     /// Resumes a process as ``resume(_:)`` does, naming the caller in its history (`by`, or `client`).
     @discardableResult
     public func resume(_ id: ProcessID, by caller: String?) async throws -> ProcessRecord {
-        try await store.execute(.resume, on: id, now: clock.now, by: caller)
+        try await execute(.resume, "resume", on: id, by: caller)
+    }
+
+    /// Executes `command` in a span (`stepflow.<name>`) linked to the process's trace.
+    func execute(_ command: ProcessCommand, _ name: String, on id: ProcessID, by caller: String?) async throws -> ProcessRecord {
+        try await ProcessTrace.command(name, id: id) { link in
+            let record = try await store.execute(command, on: id, now: clock.now, by: caller)
+            link(record.traceContext)
+            return record
+        }
     }
 
     /// Waits until the process has finished (completed, failed or cancelled) and returns it.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 
 /// Turns claimed processes into the updates to save: the one path by which a durable step runs, for
 /// ``FlowWorker`` and ``StepFlowClient/advance(_:worker:defaultPollInterval:logger:)``.
@@ -34,6 +35,8 @@ struct StepRunner: Sendable {
         let awaitsSignals: Bool
         /// How many signals the step saw.
         let signalsSeen: Int
+        /// The process's flow, for metrics (`nil` when its record could not be read).
+        let flowName: String?
 
         /// The claim's lease.
         var lease: ProcessLeaseToken { ProcessLeaseToken(id: update.id, token: update.leaseToken) }
@@ -47,6 +50,8 @@ struct StepRunner: Sendable {
     let defaultPollInterval: Duration
     /// The logger steps and defects log to.
     let logger: Logger
+    /// The tracer of the steps' spans; `nil` (the no-op tracer) skips tracing: then a step costs what it did without.
+    var tracer: (any Tracer)? = ProcessTrace.activeTracer()
 
     /// The job of a claimed process, its flow looked up once.
     func job(_ claimed: ClaimedProcess) -> Job {
@@ -68,7 +73,32 @@ struct StepRunner: Sendable {
 
     /// Runs the next step of a job and returns the update to save.
     func run(_ job: Job, now: Date) async -> Finished {
-        Finished(update: await update(job, now: now), awaitsSignals: job.awaitsSignals, signalsSeen: job.signals.count)
+        let update: ProcessUpdate
+        if case let .success(record) = job.claimed.record, let traceContext = record.traceContext {
+            // The trace id for the logs of the step (a task-local: no cost to the step itself).
+            update = await ProcessTrace.$current.withValue(traceContext) {
+                if let tracer { await traced(job, now: now, tracer: tracer) } else { await self.update(job, now: now) }
+            }
+        } else {
+            update = if let tracer { await traced(job, now: now, tracer: tracer) } else { await self.update(job, now: now) }
+        }
+        return Finished(
+            update: update, awaitsSignals: job.awaitsSignals, signalsSeen: job.signals.count,
+            flowName: job.flow?.name ?? (try? job.claimed.record.get())?.flowName
+        )
+    }
+
+    /// Runs the step in its span: a child of the process's saved trace, named after the step's path, current
+    /// (task-local) while the step runs so that the spans of the libraries it calls are its children.
+    private func traced(_ job: Job, now: Date, tracer: any Tracer) async -> ProcessUpdate {
+        let record = try? job.claimed.record.get()
+        let parent = ProcessTrace.context(of: record?.traceContext, tracer: tracer)
+        let name = record.flatMap { record in job.flow?.nextStepPath(in: record.state) } ?? record?.flowName ?? "stepflow.step"
+        let span = tracer.startSpan(name, context: parent, ofKind: .consumer)
+        defer { span.end() }
+        let update = await ServiceContext.$current.withValue(span.context) { await self.update(job, now: now) }
+        StepSpan.finish(span, update: update, flowName: record?.flowName, worker: worker)
+        return update
     }
 
     private func update(_ job: Job, now: Date) async -> ProcessUpdate {

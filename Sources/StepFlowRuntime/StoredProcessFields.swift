@@ -113,7 +113,8 @@ extension StoredProcessFields {
             updatedAt: try date(ProcessColumn.updatedAt.index, ProcessColumn.updatedAt.name),
             lease: lease,
             leaseToken: try integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name),
-            labels: try labels()
+            labels: try labels(),
+            traceContext: try optionalText(.traceContext)
         )
     }
 

@@ -104,6 +104,7 @@ extension SQLiteProcessStore {
                 ALTER TABLE history ADD COLUMN last_polled_at INTEGER;
                 """)
         }
+        registerTraceContextMigration(&migrator)
         return migrator
     }
 
@@ -121,10 +122,10 @@ extension SQLiteProcessStore {
         static let recordColumnCount = ProcessColumn.count
 
         /// The values of a new process: bound in column order (id, flow name, state, input, data, then its time as
-        /// due, created and updated time), the rest constant.
+        /// due, created and updated time, its labels and its trace context), the rest constant.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt, .labels: "?"
+            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt, .labels, .traceContext: "?"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .stepCount, .attempt, .leaseToken: "0"
             case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"

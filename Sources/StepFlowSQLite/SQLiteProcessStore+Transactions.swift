@@ -13,7 +13,7 @@ enum Transactions {
         let now = Columns.milliseconds(process.now)
         try db.cachedStatement(sql: SQL.insertProcess).execute(arguments: [
             process.id.rawValue, process.flowName, Columns.json(process.state), process.input, process.data,
-            now, now, now, ProcessLabels.json(process.labels),
+            now, now, now, ProcessLabels.json(process.labels), process.traceContext,
         ])
         let created = db.changesCount == 1
         if created { try insertLabels(db, process.labels, of: process.id) }

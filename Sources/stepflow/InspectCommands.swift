@@ -62,6 +62,7 @@ struct ShowCommand: AsyncParsableCommand {
         print("state     \(Describe.json(record.state.events))")
         print("due       \(record.dueAt.map(Describe.time) ?? "-")")
         print("steps     \(record.stepCount) (attempt \(record.attempt) of the current step)")
+        print("trace     \(record.traceID ?? "-")")
         print("lease     \(record.lease.map { "\($0.owner) until \(Describe.time($0.expiresAt))" } ?? "-") (token \(record.leaseToken))")
         print("created   \(Describe.time(record.createdAt)), updated \(Describe.time(record.updatedAt))")
         print("input     \(Describe.pretty(record.input))")
@@ -85,6 +86,8 @@ struct ShowCommand: AsyncParsableCommand {
 /// `stepflow graph FLOW`: a flow as a diagram.
 struct GraphCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "graph", abstract: "Draw a flow as a Mermaid or Graphviz DOT diagram.")
+
+    @OptionGroup var logOptions: LogOptions
 
     @Argument(help: "The flow's name (e.g. deploy.v1).")
     var flow: String

@@ -7,7 +7,7 @@ import StepFlowPostgres
 import StepFlowRuntime
 import StepFlowSQLite
 
-/// The `--store` and `--log-level` options shared by every command that reads a store.
+/// The `--store` option shared by every command that reads a store, with `--log-level` and `--log-format`.
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -18,28 +18,11 @@ struct StoreOptions: ParsableArguments {
     )
     var store: String?
 
-    @Option(
-        name: .long,
-        help: """
-            The level of the libraries' logs (on standard error): trace, debug, info, notice, warning, error or \
-            critical (default: warning; `worker` logs its own start and stop at info).
-            """
-    )
-    var logLevel: String?
+    @OptionGroup var logOptions: LogOptions
 
-    func validate() throws {
-        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationError(
-                "unknown log level '\(logLevel)'; use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
-        }
-    }
-
-    /// A logger at the level `--log-level` asks for, or at `level`.
+    /// A logger at the level `--log-level` asks for, or at `level`, in the format `--log-format` asks for.
     func logger(label: String, default level: Logger.Level = .warning) -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? level
-        return logger
+        logOptions.logger(label: label, default: level)
     }
 
     /// The store's location, from the option, the environment or the default.

@@ -55,7 +55,7 @@ struct WorkerProcess {
     var rejectedSaves: [(process: String, token: Int64)] {
         logLines.filter { $0.contains("save rejected") }.compactMap { line in
             guard let process = Self.value(of: "stepflow.process", in: line),
-                  let token = Self.value(of: "stepflow.leaseToken", in: line).flatMap({ Int64($0) }) else { return nil }
+                  let token = Self.value(of: "stepflow.lease_token", in: line).flatMap({ Int64($0) }) else { return nil }
             return (process, token)
         }
     }

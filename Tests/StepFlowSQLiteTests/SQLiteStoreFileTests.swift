@@ -24,7 +24,7 @@ import Testing
     @Test func theSchemaIsMigratedToV3() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1", "v2", "v3", "v4"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
