@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "StepFlowTesting", targets: ["StepFlowTesting"]),
         .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
         .library(name: "StepFlowPostgres", targets: ["StepFlowPostgres"]),
+        .library(name: "StepFlowServer", targets: ["StepFlowServer"]),
         .executable(name: "stepflow", targets: ["stepflow"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
@@ -64,13 +67,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `stepflow serve`: the JSON API and the live web dashboard over a StepFlowClient, on Hummingbird.
+        .target(
+            name: "StepFlowServer",
+            dependencies: [
+                "StepFlow", "StepFlowRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The continuous-deployment pipeline of go-stepflow's example, with simulated external systems (used by the CLI).
         .target(name: "DeployPipeline", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
         // The CLI: thin commands over the library.
         .executableTarget(
             name: "stepflow",
             dependencies: [
-                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "DeployPipeline",
+                "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "DeployPipeline", "StepFlowServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,6 +146,16 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StepFlowServerTests",
+            dependencies: [
+                "StepFlowServer", "StepFlow", "StepFlowRuntime", "StepFlowTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -12,7 +12,7 @@ struct StepFlowCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, WorkerCommand.self, ListCommand.self, ShowCommand.self, GraphCommand.self,
-            CancelCommand.self, WakeCommand.self, ResumeCommand.self, SignalCommand.self,
+            CancelCommand.self, WakeCommand.self, ResumeCommand.self, SignalCommand.self, ServeCommand.self,
         ]
     )
 }

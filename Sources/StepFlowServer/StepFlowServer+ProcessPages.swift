@@ -1,0 +1,214 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StepFlow
+import StepFlowRuntime
+
+extension StepFlowServer {
+    /// Up to `query.limit` processes matching `query` and, when given, at step `step` (read page by page; a step
+    /// filter reads at most ``stepScanPages`` pages), and the cursor of the next page.
+    func processes(_ query: ProcessQuery, step: String?) async throws -> (records: [ProcessRecord], next: ProcessID?) {
+        guard let step else {
+            let records = try await client.list(query)
+            return (records, records.count == query.limit ? records.last?.id : nil)
+        }
+        var found: [ProcessRecord] = []
+        var scan = query
+        scan.limit = 500
+        var pages = 0
+        var last: ProcessID?
+        for try await page in client.store.pages(scan) {
+            pages += 1
+            for record in page {
+                last = record.id
+                if client.registry.flow(named: record.flowName)?.nextStepPath(in: record.state) == step {
+                    found.append(record)
+                    if found.count == query.limit { return (found, record.id) }
+                }
+            }
+            if pages == Self.stepScanPages { return (found, last) }
+        }
+        return (found, nil)
+    }
+
+    /// The most pages of 500 one list page with a step filter reads.
+    static let stepScanPages = 40
+
+    /// The process list: filters in the URL, paging by cursor, bulk actions on the filter.
+    func processListPage(_ parameters: [String: String]) async throws -> Response {
+        var query = try RequestInput.processQuery(parameters, maxLimit: configuration.maxPageSize)
+        if parameters["limit"] == nil { query.limit = 50 }
+        let step = parameters["step"].flatMap { $0.isEmpty ? nil : $0 }
+        let (records, next) = try await processes(query, step: step)
+        let statusOptions: [HTML] = ProcessStatus.allCases.map { status in
+            let selected = query.statuses == [status]
+            return "<option value=\"\(status.rawValue)\"\(HTML(raw: selected ? " selected" : ""))>\(status.rawValue)</option>"
+        }
+        let flowOptions: [HTML] = client.registry.names.map { name in
+            "<option\(HTML(raw: query.flowName == name ? " selected" : ""))>\(name)</option>"
+        }
+        let rows: [HTML] = records.map { record in
+            let step = client.registry.flow(named: record.flowName)?.nextStepPath(in: record.state)
+            return """
+                <tr><td><a href="\(link("/processes/" + HTML.urlComponent(record.id.rawValue)))">\(record.id.rawValue)</a></td><td>\(record.flowName)</td>\
+                <td class="status status-\(record.status.rawValue)">\(record.status.rawValue)</td><td>\(step)</td><td>\(record.stepCount)</td>\
+                <td>\(Self.time(record.updatedAt))</td><td>\(record.lastError.map { String($0.prefix(160)) })</td></tr>
+                """
+        }
+        var filter = parameters.filter { ["flow", "status", "idPrefix", "step", "limit"].contains($0.key) && !$0.value.isEmpty }
+        let first: HTML = query.after == nil ? "" : "<a href=\"\(link("/processes"))?\(Self.queryString(filter))\">First page</a>"
+        filter["after"] = next?.rawValue
+        let more: HTML = next == nil ? "" : "<a href=\"\(link("/processes"))?\(Self.queryString(filter))\">Next page</a>"
+        filter["after"] = nil
+        let hidden: [HTML] = filter.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\($0.key)\" value=\"\($0.value)\">" }
+        let bulk: HTML = DashboardPage.mayOperate && !filter.isEmpty
+            ? """
+            <form class="filters" method="post" action="\(link("/processes/bulk"))">\(DashboardPage.csrfField)\(hidden)
+            <label>Bulk action on every process of this filter <select name="action"><option>cancel</option><option>wake</option><option>resume</option></select></label>
+            <label>Reason (for cancel) <input name="reason" size="30"></label><button type="submit">Count and confirm…</button></form>
+            """
+            : ""
+        let body: HTML = """
+            <h1>Processes</h1>
+            <form class="filters" method="get" action="\(link("/processes"))">
+            <label>Status <select name="status"><option value="">any</option>\(statusOptions)</select></label>
+            <label>Flow <select name="flow"><option value="">any</option>\(flowOptions)</select></label>
+            <label>Step <input name="step" value="\(step)" size="40"></label>
+            <label>Id prefix <input name="idPrefix" value="\(query.idPrefix)"></label>
+            <button type="submit">Filter</button></form>
+            \(bulk)
+            <div id="list-live" data-live>
+            <table><tr><th>Id</th><th>Flow</th><th>Status</th><th>Step</th><th>Steps</th><th>Updated</th><th>Last error</th></tr>\(rows)</table>
+            <div class="pager">\(first)\(more)<span class="muted">\(records.count) shown</span></div></div>
+            """
+        return DashboardPage(server: self).render(title: "Processes", body: body, events: link("/api/v1/events") + (query.flowName.map { "?flow=" + HTML.urlComponent($0) } ?? ""))
+    }
+
+    /// A bulk action on every process of a filter: first a count and a confirmation, then the action, one process
+    /// at a time through the client.
+    func bulkAction(_ request: Request) async throws -> Response {
+        var request = request
+        let form = try await DashboardForm.read(&request, limit: configuration.maxBodySize)
+        let action = form["action"] ?? ""
+        guard ["cancel", "wake", "resume"].contains(action) else {
+            throw APIError.invalidValue("unknown bulk action '\(action)'; use cancel, wake or resume")
+        }
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if action == "cancel", reason.isEmpty { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
+        var query = try RequestInput.processQuery(form.filter { $0.key != "limit" && $0.key != "after" }, maxLimit: configuration.maxPageSize)
+        query.limit = 500
+        let step = form["step"].flatMap { $0.isEmpty ? nil : $0 }
+        var ids: [ProcessID] = []
+        for try await page in client.store.pages(query) {
+            for record in page where step == nil || client.registry.flow(named: record.flowName)?.nextStepPath(in: record.state) == step {
+                ids.append(record.id)
+            }
+        }
+        let fields = form.filter { ["flow", "status", "idPrefix", "step", "action", "reason"].contains($0.key) && !$0.value.isEmpty }
+        guard form["confirm"] == "yes" else {
+            let hidden: [HTML] = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\($0.key)\" value=\"\($0.value)\">" }
+            return DashboardPage(server: self).render(title: "Confirm", body: """
+                <h1>Confirm: \(action) \(ids.count) processes</h1>
+                <p>The filter selects <b>\(ids.count)</b> processes now. \(action == "cancel" ? "Reason: " + reason : "")</p>
+                <form method="post" action="\(link("/processes/bulk"))">\(DashboardPage.csrfField)\(hidden)<input type="hidden" name="confirm" value="yes">
+                <button class="danger" type="submit">\(action) \(ids.count) processes</button> <a href="\(link("/processes"))?\(Self.queryString(fields.filter { $0.key != "action" && $0.key != "reason" }))">Back</a></form>
+                """)
+        }
+        var done = 0
+        var errors: [String] = []
+        for id in ids {
+            do {
+                switch action {
+                case "cancel": try await client.cancel(id, reason: reason)
+                case "wake": try await client.wake(id)
+                default: try await client.resume(id)
+                }
+                done += 1
+            } catch {
+                errors.append("\(id): \(APIError.from(error).message)")
+            }
+        }
+        let errorList: [HTML] = errors.prefix(50).map { "<li>\($0)</li>" }
+        return DashboardPage(server: self).render(title: "Done", body: """
+            <h1>\(action): \(done) of \(ids.count) processes</h1>
+            \(errors.isEmpty ? "" : HTML("<div class=\"error\"><ul>\(errorList)</ul></div>"))
+            <a href="\(link("/processes"))?\(Self.queryString(fields.filter { $0.key != "action" && $0.key != "reason" }))">Back to the list</a>
+            """)
+    }
+
+    /// One process: status, data, signals, history, structure, actions.
+    func processPage(_ id: ProcessID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let record = try await client.process(id)
+        let history = try await client.history(of: id)
+        let signals = try await client.store.signals(of: [id])[id] ?? []
+        let flow = client.registry.flow(named: record.flowName)
+        let step = flow?.nextStepPath(in: record.state)
+        let path = "/processes/" + HTML.urlComponent(id.rawValue)
+        let messages: HTML = "\(notice.map { HTML("<div class=\"notice\">\($0)</div>") } ?? "")\(error.map { HTML("<div class=\"error\" id=\"action-error\">\($0)</div>") } ?? "")"
+        let timeline: [HTML] = history.reversed().map { entry in
+            """
+            <tr><td>\(entry.sequence)</td><td>\(Self.time(entry.startedAt))</td><td>\(entry.stepPath)</td>\
+            <td class="outcome-\(entry.outcome.rawValue)">\(entry.outcome.rawValue)</td><td>\(String(format: "%.1f ms", entry.duration.timeInterval * 1000))</td>\
+            <td>\(entry.error)</td><td>\(entry.worker)</td></tr>
+            """
+        }
+        let signalRows: [HTML] = signals.map { signal in
+            "<tr><td>\(Int(signal.sequence))</td><td>\(signal.name)</td><td><pre>\(JSONValue.parse(signal.payload).prettyText)</pre></td><td>\(Self.time(signal.sentAt))</td></tr>"
+        }
+        let events: [HTML] = record.state.events.map { "<li><code>\($0)</code></li>" }
+        let structure: HTML = flow.map { "<div class=\"tree\"><ul>\(tree($0.root, flow: record.flowName, counts: [:], current: step))</ul></div>" }
+            ?? "<p class=\"muted\">The server does not know flow \(record.flowName).</p>"
+        let signalNames: [HTML] = (flow?.awaitedSignals.keys.sorted() ?? []).map { "<option>\($0)</option>" }
+        let mayOperate = DashboardPage.mayOperate
+        let actions: HTML = mayOperate
+            ? """
+            <div class="actions"><h2>Actions</h2>
+            <form method="post" action="\(link(path + "/signal"))" id="signal-form">\(DashboardPage.csrfField)
+            <label>Signal <select name="name">\(signalNames)</select></label>
+            <label>Payload (JSON) <textarea name="payload" rows="3" cols="40">{}</textarea></label>
+            <button type="submit">Send signal</button></form><br>
+            <form method="post" action="\(link(path + "/cancel"))" id="cancel-form" class="filters">\(DashboardPage.csrfField)
+            <label>Reason <input name="reason" size="30" required></label><button class="danger" type="submit">Cancel</button></form>
+            <form class="inline" method="post" action="\(link(path + "/wake"))">\(DashboardPage.csrfField)<button type="submit">Wake</button></form>
+            <form class="inline" method="post" action="\(link(path + "/resume"))">\(DashboardPage.csrfField)<button type="submit">Resume</button></form>
+            </div>
+            """
+            : "<p class=\"muted\">Signed in read-only: no actions.</p>"
+        let body: HTML = """
+            <h1>Process \(id.rawValue)</h1>\(messages)
+            <div id="process-live" data-live>
+            <div class="cards">
+            <div class="card"><div class="n status status-\(record.status.rawValue)" id="process-status">\(record.status.rawValue)</div><div class="l">status</div></div>
+            <div class="card"><div class="n">\(record.stepCount)</div><div class="l">steps</div></div>
+            <div class="card"><div class="l">flow</div><div>\(record.flowName)</div></div>
+            <div class="card"><div class="l">step</div><div id="process-step">\(step ?? "—")</div></div>
+            <div class="card"><div class="l">due</div><div>\(record.dueAt.map(Self.time) ?? "—")</div></div>
+            <div class="card"><div class="l">lease</div><div>\(record.lease.map { "\($0.owner) until \(Self.time($0.expiresAt))" } ?? "—")</div></div>
+            </div>
+            \(record.lastError.map { HTML("<h2>Last error</h2><div class=\"error\">\($0)</div>") } ?? "")
+            <div class="grid"><div><h2>Input</h2><pre>\(JSONValue.parse(record.input).prettyText)</pre></div>
+            <div><h2>Data</h2><pre>\(JSONValue.parse(record.data).prettyText)</pre></div></div>
+            <h2>Labels</h2><p class="muted">None.</p>
+            <div class="grid"><div><h2>Structure</h2>\(structure)</div>
+            <div><h2>State events</h2><ul>\(events)</ul>
+            <h2>Signals</h2><table><tr><th>#</th><th>Name</th><th>Payload</th><th>Sent</th></tr>\(signalRows)</table></div></div>
+            <h2>History</h2>
+            <table class="timeline" id="timeline"><tr><th>#</th><th>Started</th><th>Step</th><th>Outcome</th><th>Duration</th><th>Error</th><th>Worker</th></tr>\(timeline)</table>
+            </div>
+            \(actions)
+            """
+        return DashboardPage(server: self).render(
+            title: "Process \(id.rawValue)", body: body, events: link("/api/v1/events") + "?process=" + HTML.urlComponent(id.rawValue), status: status
+        )
+    }
+
+    /// A time as UTC text with milliseconds.
+    static func time(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// `fields` as a URL query (sorted, percent-encoded), for links.
+    static func queryString(_ fields: [String: String]) -> String {
+        fields.sorted { $0.key < $1.key }.map { "\(HTML.urlComponent($0.key))=\(HTML.urlComponent($0.value))" }.joined(separator: "&")
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import StepFlowServer
+
+@Suite struct OpenAPIDocumentTests {
+    /// The routes of `StepFlowServer+API.swift` and the health routes, in OpenAPI's notation.
+    static let routes: Set<String> = [
+        "GET /healthz", "GET /readyz", "GET /api/v1/openapi.json",
+        "GET /api/v1/processes", "POST /api/v1/processes", "GET /api/v1/processes/{id}",
+        "GET /api/v1/processes/{id}/history", "GET /api/v1/processes/{id}/signals",
+        "POST /api/v1/processes/{id}/signals/{name}", "POST /api/v1/processes/{id}/cancel",
+        "POST /api/v1/processes/{id}/wake", "POST /api/v1/processes/{id}/resume",
+        "GET /api/v1/flows", "GET /api/v1/flows/{name}", "GET /api/v1/flows/{name}/diagram",
+        "GET /api/v1/flows/{name}/counts", "GET /api/v1/events",
+    ]
+
+    @Test func everyRouteIsDocumentedAndNothingElse() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var documented = Set<String>()
+        for (path, operations) in paths {
+            for method in operations.keys where method != "parameters" {
+                documented.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        #expect(documented == Self.routes)
+    }
+}
