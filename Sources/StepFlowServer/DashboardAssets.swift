@@ -65,7 +65,7 @@ enum DashboardAssets {
           function refresh() {
             if (busy) { again = true; return; }
             busy = true;
-            fetch(window.location.href, { credentials: "same-origin" })
+            fetch(document.body.getAttribute("data-page") || window.location.href, { credentials: "same-origin" })
               .then(function (response) { return response.text(); })
               .then(function (text) {
                 var fresh = new DOMParser().parseFromString(text, "text/html");

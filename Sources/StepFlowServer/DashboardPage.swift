@@ -7,7 +7,9 @@ struct DashboardPage {
     let server: StepFlowServer
 
     /// A complete page.
-    func render(title: String, body: HTML, events: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    /// `page` is the URL the live updates fetch again (the page's own GET URL; the default, the current one, does not
+    /// fit a page answered to a form's POST).
+    func render(title: String, body: HTML, events: String? = nil, page: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let session = CurrentSession.value?.session
         let who: String
         switch session?.access {
@@ -26,7 +28,7 @@ struct DashboardPage {
             <title>\(title) · StepFlow</title>
             <link rel="stylesheet" href="\(server.link("/static/dashboard.css"))">
             <script src="\(server.link("/static/dashboard.js"))" defer></script>
-            </head><body data-events="\(events)">
+            </head><body data-events="\(events)" data-page="\(page)">
             <header><a class="brand" href="\(server.link("/"))">StepFlow</a>
             <a href="\(server.link("/"))">Overview</a><a href="\(server.link("/flows"))">Flow map</a><a href="\(server.link("/processes"))">Processes</a>
             <span class="who">\(who)</span>\(signOut)</header>

@@ -38,8 +38,10 @@ extension StepFlowServer {
         pages.get("flows") { request, _ in try await flowMapPage(selected: RequestInput.queryParameters(request)["flow"]) }
         pages.get("processes") { request, _ in try await processListPage(RequestInput.queryParameters(request)) }
         pages.post("processes/bulk") { request, _ in try await bulkAction(request) }
-        pages.get("processes/:id") { _, context in
-            try await processPage(ProcessID(try RequestInput.parameter("id", context)))
+        pages.get("processes/:id") { request, context in
+            try await processPage(
+                ProcessID(try RequestInput.parameter("id", context)), notice: Self.notice(done: RequestInput.queryParameters(request)["done"])
+            )
         }
         pages.post("processes/:id/:action") { request, context in
             try await processAction(request, id: ProcessID(try RequestInput.parameter("id", context)), action: context.parameters.get("action") ?? "")
@@ -71,26 +73,21 @@ extension StepFlowServer {
     func processAction(_ request: Request, id: ProcessID, action: String) async throws -> Response {
         var request = request
         let form = try await DashboardForm.read(&request, limit: configuration.maxBodySize)
-        var notice: String?
         do {
             switch action {
             case "signal":
                 let name = form["name"] ?? ""
                 let payload = Data((form["payload"] ?? "").utf8)
                 guard payload.count <= configuration.maxSignalPayloadSize else { throw APIError.tooLarge(configuration.maxSignalPayloadSize) }
-                let signal = try await client.signal(id, name, json: payload)
-                notice = "Signal '\(signal.name)' sent (#\(signal.sequence))."
+                try await client.signal(id, name, json: payload)
             case "cancel":
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty else { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
                 try await client.cancel(id, reason: reason)
-                notice = "Cancellation requested."
             case "wake":
                 try await client.wake(id)
-                notice = "Woken."
             case "resume":
                 try await client.resume(id)
-                notice = "Resumed."
             default:
                 throw APIError.notFound("no action '\(action)'; use signal, cancel, wake or resume")
             }
@@ -99,7 +96,20 @@ extension StepFlowServer {
             if apiError.status == .notFound { throw apiError }
             return try await processPage(id, error: apiError.message, status: apiError.status)
         }
-        return try await processPage(id, notice: notice)
+        // Post/Redirect/Get: the browser shows the process's own page, which updates live and reloads safely.
+        return Response(status: .seeOther, headers: [.location: link("/processes/" + HTML.urlComponent(id.rawValue)) + "?done=" + action])
+    }
+
+    /// The line a process page shows after an action of the dashboard (`?done=signal`); fixed texts, so that a link
+    /// cannot make the page say anything else.
+    static func notice(done action: String?) -> String? {
+        switch action {
+        case "signal": "Signal sent."
+        case "cancel": "Cancellation requested: the process stops at its next step boundary, after its compensations."
+        case "wake": "Woken: due now."
+        case "resume": "Resumed: running again."
+        default: nil
+        }
     }
 }
 

@@ -198,7 +198,8 @@ extension StepFlowServer {
             \(actions)
             """
         return DashboardPage(server: self).render(
-            title: "Process \(id.rawValue)", body: body, events: link("/api/v1/events") + "?process=" + HTML.urlComponent(id.rawValue), status: status
+            title: "Process \(id.rawValue)", body: body, events: link("/api/v1/events") + "?process=" + HTML.urlComponent(id.rawValue),
+            page: link(path), status: status
         )
     }
 

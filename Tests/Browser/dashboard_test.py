@@ -96,7 +96,7 @@ def run(driver):
     payload.clear()
     payload.send_keys('{"by": "selenium", "comment": "looks good"}')
     driver.find_element(By.CSS_SELECTOR, "#signal-form button").click()
-    WebDriverWait(driver, 10).until(lambda d: "Signal 'approval' sent" in d.page_source)
+    WebDriverWait(driver, 10).until(lambda d: "Signal sent." in d.page_source)
 
     # 5. The process moves on while the page stays (a marker set now would vanish with a reload).
     driver.execute_script("window.stepflowMarker = 42;")

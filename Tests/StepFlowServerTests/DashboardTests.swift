@@ -88,7 +88,7 @@ func csrfToken(in page: String) -> String? {
             try await client.execute(uri: "/api/v1/processes/o-1/wake", method: .post, headers: api, body: body("{}")) { #expect($0.status == .forbidden) }
             #expect(try await fixture.client.process("o-1").status == .running)
             try await client.execute(uri: "/processes/o-1/cancel", method: .post, headers: browser.formHeaders, body: body("reason=by+alice&csrf=\(browser.csrf)")) { response in
-                #expect(response.status == .ok)
+                #expect(response.status == .seeOther)
             }
         }
         #expect(try await fixture.client.process("o-1").status == .cancelled)
@@ -123,7 +123,7 @@ func csrfToken(in page: String) -> String? {
             }
             let good = "name=approval&payload=%7B%22by%22%3A%22alice%22%7D&csrf=\(browser.csrf)"
             try await client.execute(uri: "/processes/o-1/signal", method: .post, headers: browser.formHeaders, body: body(good)) { response in
-                #expect(response.status == .ok)
+                #expect(response.status == .seeOther)
             }
         }
         #expect(try await fixture.client.store.signals(of: ["o-1"])["o-1"]?.count == 1)
@@ -140,7 +140,7 @@ func csrfToken(in page: String) -> String? {
             let browser = try await Browser.signIn(client, token: ServerFixture.operatorToken)
             let pages = [
                 "/processes", "/processes?idPrefix=%3Cscript%3E", "/processes?step=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-                "/processes/" + HTMLEscapeProbe.encoded(evil), "/processes/o-2", "/", "/flows",
+                "/processes/" + HTMLEscapeProbe.encoded(evil), "/processes/o-2", "/processes/o-2?done=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/", "/flows",
             ]
             for uri in pages {
                 try await client.execute(uri: uri, method: .get, headers: browser.headers) { response in
@@ -173,7 +173,7 @@ func csrfToken(in page: String) -> String? {
             form[.contentType] = "application/x-www-form-urlencoded"
             try await client.execute(uri: "/processes/o-1/wake", method: .post, headers: form, body: body("csrf=\(csrf)")) { #expect($0.status == .forbidden) }
             form[.cookie] = cookie
-            try await client.execute(uri: "/processes/o-1/wake", method: .post, headers: form, body: body("csrf=\(csrf)")) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/processes/o-1/wake", method: .post, headers: form, body: body("csrf=\(csrf)")) { #expect($0.status == .seeOther) }
         }
     }
 
