@@ -3,7 +3,7 @@ public import Logging
 public import ServiceLifecycle
 public import StepFlowRuntime
 
-/// The JSON API (`/api/v1`) and the live web dashboard of a ``StepFlowClient``'s store, on Hummingbird.
+/// The JSON API (`/api/v1`) and the live web dashboard of a `StepFlowClient`'s store, on Hummingbird.
 ///
 /// Mount its routes in your own application, under a path prefix:
 ///
