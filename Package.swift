@@ -160,7 +160,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The built `stepflow` binary as a user meets it: errors, exit statuses, logs, the demo's ending.
-        .testTarget(name: "StepFlowCLITests", dependencies: ["stepflow", "ChildProcesses"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepFlowCLITests", dependencies: ["stepflow", "ChildProcesses", "StepFlowSQLite", "StepFlowRuntime"],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

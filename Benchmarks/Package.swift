@@ -73,6 +73,21 @@ let package = Package(
             ],
             path: "PostgresBenchmarks"
         ),
+        // Issue 10's figures on a large store: label search, statistics, purge while a worker saves steps.
+        .executableTarget(
+            name: "OperationsBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "StepFlow", package: "StepFlow"),
+                .product(name: "StepFlowRuntime", package: "StepFlow"),
+                .product(name: "StepFlowSQLite", package: "StepFlow"),
+                .product(name: "StepFlowPostgres", package: "StepFlow"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "OperationsBenchmarks"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,7 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
             case unknownState
             case invalidDefinition
             case environmentRequired
+            case invalidTarget
         }
 
         private let base: Base
@@ -28,6 +29,9 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let invalidDefinition = Code(.invalidDefinition)
         /// A flow with timers, signals, parallel branches or compensations was applied without a ``StepEnvironment``.
         public static let environmentRequired = Code(.environmentRequired)
+        /// A step a process was to be moved to (a rewind, a migration) is not one the flow can move it to: unknown,
+        /// inside a `Parallel` branch, or a group. The message lists the steps that can be targeted.
+        public static let invalidTarget = Code(.invalidTarget)
 
         /// The code's name.
         public var description: String {
@@ -37,6 +41,7 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
             case .unknownState: "unknownState"
             case .invalidDefinition: "invalidDefinition"
             case .environmentRequired: "environmentRequired"
+            case .invalidTarget: "invalidTarget"
             }
         }
     }
@@ -71,6 +76,11 @@ public struct StepFlowError: Error, Hashable, Sendable, CustomStringConvertible 
             message: "flow '\(flow)' uses Sleep, AwaitSignal, a scheduled WaitFor, a Retry policy, Parallel or a compensation: "
                 + "apply it with applyStep(_:context:environment:), which gives it the time and the signals received"
         )
+    }
+
+    /// A step that cannot be targeted by a move (see ``StepFlow/rewound(_:to:)``).
+    static func invalidTarget(_ message: String) -> StepFlowError {
+        StepFlowError(code: .invalidTarget, path: nil, state: nil, message: message)
     }
 
     /// A state the flow cannot read (a malformed annotation of an extended flow).

@@ -1,6 +1,6 @@
 /// The arrays of a commit's history entries (``PostgresProcessStore/SQL/commitUpdates``), bound after the updates'.
 enum HistoryArray: ArrayParameters {
-    case processID, sequence, startedAt, stepPath, stateBefore, stateAfter, duration, outcome, error, worker, leaseToken
+    case processID, sequence, startedAt, stepPath, stateBefore, stateAfter, duration, outcome, error, worker, leaseToken, reason
 
     var column: String {
         switch self {
@@ -15,12 +15,13 @@ enum HistoryArray: ArrayParameters {
         case .error: "error"
         case .worker: "worker"
         case .leaseToken: "lease_token"
+        case .reason: "reason"
         }
     }
 
     var elementType: String {
         switch self {
-        case .processID, .stepPath, .stateBefore, .stateAfter, .outcome, .error, .worker: "text"
+        case .processID, .stepPath, .stateBefore, .stateAfter, .outcome, .error, .worker, .reason: "text"
         case .sequence, .startedAt, .duration, .leaseToken: "bigint"
         }
     }

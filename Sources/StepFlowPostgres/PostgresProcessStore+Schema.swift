@@ -78,6 +78,34 @@ extension PostgresProcessStore {
             AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$
             """,
         ]),
+        Migration(version: 4, name: "operations: labels, search, pause, operators' history", statements: [
+            // The labels as a JSON object with sorted keys (read with the record); process_labels indexes them.
+            "ALTER TABLE {schema}.processes ADD COLUMN labels text NOT NULL DEFAULT '{}'",
+            // The step a process is at (ProcessPosition.step), derived from the state's first event, never written.
+            """
+            ALTER TABLE {schema}.processes ADD COLUMN current_step text COLLATE "C" GENERATED ALWAYS AS (
+                \(ProcessPosition.sqlExpression(find: "strpos"))
+            ) STORED
+            """,
+            "CREATE INDEX processes_step ON {schema}.processes (current_step, id)",
+            // Statistics count by flow, status and step from this index alone.
+            "CREATE INDEX processes_statistics ON {schema}.processes (flow_name, status, current_step)",
+            // Searching by time, and purging finished processes by the time they finished.
+            "CREATE INDEX processes_updated ON {schema}.processes (updated_at)",
+            "CREATE INDEX processes_created ON {schema}.processes (created_at)",
+            """
+            -- One row per label of a process: label queries find processes through the primary key.
+            CREATE TABLE {schema}.process_labels (
+                process_id text COLLATE "C" NOT NULL REFERENCES {schema}.processes (id) ON DELETE CASCADE,
+                key text COLLATE "C" NOT NULL,
+                value text COLLATE "C" NOT NULL,
+                PRIMARY KEY (key, value, process_id)
+            )
+            """,
+            "CREATE INDEX process_labels_process ON {schema}.process_labels (process_id)",
+            // The reason an operator gave (pause, cancel, rewind…); NULL for a worker's step.
+            "ALTER TABLE {schema}.history ADD COLUMN reason text",
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -94,7 +122,7 @@ extension PostgresProcessStore {
         /// The values of a new process: its own from `n` (the unnested arrays), the server's time from `c`.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data: "n.\(column.name)"
+            case .id, .flowName, .state, .input, .data, .labels: "n.\(column.name)"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .dueAt, .createdAt, .updatedAt: "c.now"
             case .stepCount, .attempt, .leaseToken: "0"
@@ -130,6 +158,12 @@ extension PostgresProcessStore {
         let serverTime: String
         let notify: String
         let listProcesses: String
+        let insertHistory: String
+        let deleteLabels: String
+        let insertLabels: String
+        let statistics: String
+        let purge: String
+        let tryPurgeLock: String
 
         init(schema: String, channel: String) {
             self.schema = schema
@@ -158,8 +192,8 @@ extension PostgresProcessStore {
             insertProcesses = """
                 INSERT INTO \(processes) (\(columns))
                 SELECT \(Self.newProcessValues)
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[]) WITH ORDINALITY
-                    AS n(id, flow_name, state, input, data, ordinal)
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[]) WITH ORDINALITY
+                    AS n(id, flow_name, state, input, data, labels, ordinal)
                 CROSS JOIN (SELECT \(schema).now_ms() AS now) AS c
                 ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING
@@ -226,7 +260,7 @@ extension PostgresProcessStore {
                 """
             selectHistory = """
                 SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                    lease_token
+                    lease_token, reason
                 FROM \(schema).history WHERE process_id = $1 ORDER BY id
                 """
             // $1: the new expiry, or NULL for the server's time plus $5 milliseconds.
@@ -252,10 +286,37 @@ extension PostgresProcessStore {
             applyCommand = """
                 UPDATE \(processes) SET
                     status = $1, due_at = $2, attempt = $3, last_error = $4, updated_at = $5, lease_owner = $6,
-                    lease_expires_at = $7, lease_token = $8
+                    lease_expires_at = $7, lease_token = $8, state = $10, flow_name = $11, data = $12, labels = $13
                 WHERE id = $9
                 RETURNING \(columns)
                 """
+            insertHistory = """
+                INSERT INTO \(schema).history (\(historyColumns))
+                SELECT * FROM unnest(\(HistoryArray.placeholders(from: 1)))
+                """
+            deleteLabels = "DELETE FROM \(schema).process_labels WHERE process_id = $1"
+            // The labels of the processes whose ids are bound as an array ($1), from their labels column.
+            insertLabels = """
+                INSERT INTO \(schema).process_labels (process_id, key, value)
+                SELECT p.id, l.key, l.value FROM \(processes) AS p CROSS JOIN LATERAL jsonb_each_text(p.labels::jsonb) AS l
+                WHERE p.id = ANY($1::text[])
+                """
+            statistics = """
+                SELECT flow_name, status, current_step, count(*) FROM \(processes)
+                WHERE $1::text IS NULL OR flow_name = $1
+                GROUP BY flow_name, status, current_step
+                """
+            // $1 finished before, $2 statuses, $3 flow or NULL, $4 limit.
+            purge = """
+                DELETE FROM \(processes) WHERE id IN (
+                    SELECT id FROM \(processes)
+                    WHERE updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
+                    LIMIT $4
+                )
+                RETURNING id
+                """
+            // Only one purge at a time among every store on this schema (released when the transaction ends).
+            tryPurgeLock = "SELECT pg_try_advisory_xact_lock(hashtext('stepflow.purge.' || $1))"
             nextDueDate = "SELECT min(due_at) FROM \(processes) WHERE \(active)"
             dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= \(serverNow)"
             serverTime = "SELECT \(schema).now_ms()"

@@ -59,7 +59,10 @@ extension PostgresProcessStore {
         switch delivery {
         case .held: break
         // The wake command's own transaction body: it saves the due time and notifies (the row is already locked).
-        case .wake: _ = try await Transactions.execute(connection, .wake, on: id, sql, logger: logger, server: server)
+        case .wake:
+            _ = try await Transactions.execute(
+                connection, .wake, on: id, by: nil, writesHistory: false, sql, logger: logger, server: server
+            )
         case .due: try await Transactions.notify(connection, sql, logger: logger)
         }
         let signal = ProcessSignal(

@@ -86,20 +86,31 @@ enum Transactions {
         var (ids, flows, states) = (ArrayParameter.text(capacity: processes.count), ArrayParameter.text(capacity: processes.count),
                                     ArrayParameter.text(capacity: processes.count))
         var (inputs, data) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count))
+        var labels = ArrayParameter.text(capacity: processes.count)
         // `process.now` is not used: processes are created, and due, at the server's time.
         for process in processes {
+            try ProcessLabels.validate(process.labels)
+            labels.append(ProcessLabels.json(process.labels))
             ids.append(process.id.rawValue)
             flows.append(process.flowName)
             states.append(Columns.json(process.state))
             inputs.append(process.input)
             data.append(process.data)
         }
-        var binds = PostgresBindings(capacity: 5)
-        for column in [ids, flows, states, inputs, data] { binds.append(column) }
+        var binds = PostgresBindings(capacity: 6)
+        for column in [ids, flows, states, inputs, data, labels] { binds.append(column) }
         var inserted: [ProcessID: ProcessRecord] = [:]
         for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
             let record = try RowReader.record(row, server: server)
             inserted[record.id] = record
+        }
+        let labelled = inserted.values.filter { !$0.labels.isEmpty }
+        if !labelled.isEmpty {
+            var labelledIDs = ArrayParameter.text(capacity: labelled.count)
+            for record in labelled { labelledIDs.append(record.id.rawValue) }
+            var labelBinds = PostgresBindings(capacity: 1)
+            labelBinds.append(labelledIDs)
+            try await rows(connection, sql.insertLabels, labelBinds, logger: logger)
         }
         var existing: [ProcessID: ProcessRecord] = [:]
         let others = processes.filter { inserted[$0.id] == nil }
@@ -139,14 +150,67 @@ enum Transactions {
     static func processes(
         _ connection: PostgresConnection, _ query: ProcessQuery, _ sql: SQL, logger: Logger, server: String
     ) async throws -> [ProcessRecord] {
-        var binds = PostgresBindings()
-        binds.append(query.flowName)
-        binds.append(query.statuses.map { $0.map(\.rawValue).sorted() })
-        binds.append(query.after?.rawValue)
+        guard let (text, binds) = listStatement(query, sql) else { return [] }
+        return try await rows(connection, text, binds, logger: logger).map { try RowReader.record($0, server: server) }
+    }
+
+    /// The plan PostgreSQL chooses for `query` (`EXPLAIN`), one line per node.
+    static func queryPlan(_ connection: PostgresConnection, _ query: ProcessQuery, _ sql: SQL, logger: Logger) async throws -> [String] {
+        guard let (text, binds) = listStatement(query, sql) else { return [] }
+        return try await rows(connection, "EXPLAIN " + text, binds, logger: logger).map { try $0.decode(String.self) }
+    }
+
+    /// The statement that lists `query`'s processes, with its binds; `nil` when it can match nothing.
+    private static func listStatement(_ query: ProcessQuery, _ sql: SQL) -> (String, PostgresBindings)? {
+        guard let (conditions, values) = query.sqlConditions(
+            labelsTable: "\(sql.schema).process_labels", placeholder: { "$\($0)" }
+        ) else { return nil }
+        var binds = PostgresBindings(capacity: values.count + 1)
+        for value in values {
+            switch value {
+            case let .text(text): binds.append(text)
+            case let .integer(integer): binds.append(integer)
+            }
+        }
         binds.append(Int64(max(query.limit, 0)))
-        binds.append(query.idRange?.lower)
-        binds.append(query.idRange?.upper)
-        return try await rows(connection, sql.listProcesses, binds, logger: logger).map { try RowReader.record($0, server: server) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let text = "SELECT \(SQL.recordColumns) FROM \(sql.schema).processes \(filter) ORDER BY id LIMIT $\(values.count + 1)"
+        return (text, binds)
+    }
+
+    static func statistics(
+        _ connection: PostgresConnection, flowName: String?, _ sql: SQL, logger: Logger, server: String
+    ) async throws -> ProcessStatistics {
+        var binds = PostgresBindings(capacity: 1)
+        binds.append(flowName)
+        return ProcessStatistics(groups: try await rows(connection, sql.statistics, binds, logger: logger).map { row in
+            let reader = RowReader(row, processID: ProcessID("-"), server: server)
+            return ProcessStatistics.Group(
+                flowName: try reader.text(0, "flow_name"), status: try reader.status(1, "status"),
+                step: try reader.optionalText(2, "current_step"), count: Int(try reader.integer(3, "count"))
+            )
+        })
+    }
+
+    /// Deletes up to `request.limit` finished processes (history, signals and labels go by cascade); with
+    /// `request.exclusive`, only when no other transaction is purging (an advisory lock held to the commit).
+    static func purge(
+        _ connection: PostgresConnection, _ request: PurgeRequest, _ sql: SQL, logger: Logger
+    ) async throws -> [ProcessID] {
+        let statuses = request.finishedStatuses.map(\.rawValue)
+        guard !statuses.isEmpty, request.limit > 0 else { return [] }
+        if request.exclusive {
+            var lock = PostgresBindings(capacity: 1)
+            lock.append(sql.schema)
+            let taken = try await rows(connection, sql.tryPurgeLock, lock, logger: logger).first?.decode(Bool.self) ?? false
+            if !taken { return [] }
+        }
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(Columns.milliseconds(request.finishedBefore))
+        binds.append(statuses)
+        binds.append(request.flowName)
+        binds.append(Int64(request.limit))
+        return try await rows(connection, sql.purge, binds, logger: logger).map { ProcessID(try $0.decode(String.self)) }
     }
 
     static func claim(
@@ -220,15 +284,15 @@ enum Transactions {
     }
 
     /// The columns of a batch's history entries, as arrays.
-    private struct HistoryColumns {
+    struct HistoryColumns {
         var processIDs, sequences, startedAt, stepPaths, before, after: ArrayParameter
-        var durations, outcomes, errors, workers, tokens: ArrayParameter
+        var durations, outcomes, errors, workers, tokens, reasons: ArrayParameter
 
         init(capacity: Int) {
             (processIDs, sequences, startedAt) = (.text(capacity: capacity), .bigint(capacity: capacity), .bigint(capacity: capacity))
             (stepPaths, before, after) = (.text(capacity: capacity * 2), .text(capacity: capacity * 8), .text(capacity: capacity * 8))
             (durations, outcomes, errors) = (.bigint(capacity: capacity), .text(capacity: capacity), .text(capacity: capacity))
-            (workers, tokens) = (.text(capacity: capacity), .bigint(capacity: capacity))
+            (workers, tokens, reasons) = (.text(capacity: capacity), .bigint(capacity: capacity), .text(capacity: capacity))
         }
 
         mutating func append(_ entry: HistoryEntry, of id: ProcessID) {
@@ -243,6 +307,7 @@ enum Transactions {
             errors.append(PostgresText.storable(entry.error))
             workers.append(entry.worker)
             tokens.append(entry.leaseToken)
+            reasons.append(PostgresText.storable(entry.reason))
         }
 
         /// Binds the arrays in ``HistoryArray``'s order.
@@ -260,6 +325,7 @@ enum Transactions {
                 case .error: binds.append(errors)
                 case .worker: binds.append(workers)
                 case .leaseToken: binds.append(tokens)
+                case .reason: binds.append(reasons)
                 }
             }
         }
@@ -324,12 +390,12 @@ enum Transactions {
     /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) at the server's time
     /// and saves the result, the row locked from the read to the write.
     static func execute(
-        _ connection: PostgresConnection, _ command: ProcessCommand, on id: ProcessID, _ sql: SQL, logger: Logger,
-        server: String
+        _ connection: PostgresConnection, _ command: ProcessCommand, on id: ProcessID, by caller: String?,
+        writesHistory: Bool = true, _ sql: SQL, logger: Logger, server: String
     ) async throws -> ProcessRecord {
         let (stored, now) = try await lockProcess(connection, id, sql, logger: logger, server: server)
         var record = stored
-        try record.apply(command, now: now)
+        let entry = try record.apply(command, now: now, by: caller)
         guard record != stored else { return stored }
         var binds = PostgresBindings()
         binds.append(record.status.rawValue)
@@ -341,10 +407,29 @@ enum Transactions {
         binds.append(record.lease.map { Columns.milliseconds($0.expiresAt) })
         binds.append(record.leaseToken)
         binds.append(id.rawValue)
+        binds.append(Columns.json(record.state))
+        binds.append(record.flowName)
+        try binds.append(record.data)
+        binds.append(ProcessLabels.json(record.labels))
         guard let saved = try await rows(connection, sql.applyCommand, binds, logger: logger).first else {
             throw ProcessStoreError.notFound(id)
         }
         let result = try RowReader.record(saved, server: server)
+        if record.labels != stored.labels {
+            var delete = PostgresBindings(capacity: 1)
+            delete.append(id.rawValue)
+            try await rows(connection, sql.deleteLabels, delete, logger: logger)
+            var insert = PostgresBindings(capacity: 1)
+            insert.append([id.rawValue])
+            try await rows(connection, sql.insertLabels, insert, logger: logger)
+        }
+        if writesHistory, let entry {
+            var history = HistoryColumns(capacity: 1)
+            history.append(entry, of: id)
+            var historyBinds = PostgresBindings(capacity: HistoryArray.allCases.count)
+            history.bind(into: &historyBinds)
+            try await rows(connection, sql.insertHistory, historyBinds, logger: logger)
+        }
         if result.status.isActive, result.dueAt != nil { try await notify(connection, sql, logger: logger) }
         return result
     }

@@ -297,13 +297,39 @@ public final class PostgresProcessStore: ProcessStore, Service {
         broadcaster.signal()
     }
 
-    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+    /// Applies the command at the server's time (`now` is not used), the row locked from the read to the write.
+    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord {
         let (sql, logger, server) = (sql, logger, configuration.server)
         let record = try await transaction("apply a command to process '\(id)'") { connection in
-            try await Transactions.execute(connection, command, on: id, sql, logger: logger, server: server)
+            try await Transactions.execute(connection, command, on: id, by: caller, sql, logger: logger, server: server)
         }
         if record.status.isActive, record.dueAt != nil { broadcaster.signal() }
         return record
+    }
+
+    public func statistics(flowName: String?) async throws -> ProcessStatistics {
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        return try await withConnection("count processes") { connection in
+            try await Transactions.statistics(connection, flowName: flowName, sql, logger: logger, server: server)
+        }
+    }
+
+    /// Deletes the processes in one transaction; with `request.exclusive`, only one store on this schema purges at a
+    /// time (`pg_try_advisory_xact_lock`): the others delete nothing.
+    public func purge(_ request: PurgeRequest) async throws -> [ProcessID] {
+        let (sql, logger) = (sql, logger)
+        return try await transaction("purge finished processes") { connection in
+            try await Transactions.purge(connection, request, sql, logger: logger)
+        }
+    }
+
+    /// The plan PostgreSQL chooses to list `query`'s processes (`EXPLAIN`), one line per node: shows which indexes a
+    /// search uses.
+    public func queryPlan(_ query: ProcessQuery) async throws -> [String] {
+        let (sql, logger) = (sql, logger)
+        return try await withConnection("explain a query") { connection in
+            try await Transactions.queryPlan(connection, query, sql, logger: logger)
+        }
     }
 
     public func nextDueDate() async throws -> Date? {

@@ -56,6 +56,38 @@ public struct FlowWorker: Service {
         public var errorBackoff: Duration
         /// The longest delay after repeated store errors.
         public var maxErrorBackoff: Duration
+        /// When set, the worker deletes old finished processes periodically (``Retention``); `nil` keeps them.
+        public var retention: Retention?
+
+        /// How a worker purges finished processes (``StepFlowClient/purge(finishedBefore:flow:statuses:dryRun:batchSize:)``).
+        ///
+        /// Every `every`, the worker deletes the processes that finished longer than `olderThan` ago, in batches of
+        /// `batchSize`, one transaction each. On a store shared by many workers (PostgreSQL) only one worker purges at
+        /// a time: the others skip the round (``PurgeRequest/exclusive``).
+        public struct Retention: Sendable, Hashable {
+            /// How long a finished process is kept.
+            public var olderThan: Duration
+            /// How often the worker purges.
+            public var every: Duration
+            /// Only processes of this flow (`nil`: every flow).
+            public var flowName: String?
+            /// Only these finished statuses (`nil`: completed, failed and cancelled).
+            public var statuses: Set<ProcessStatus>?
+            /// The most processes deleted in one transaction.
+            public var batchSize: Int
+
+            /// A retention policy.
+            public init(
+                olderThan: Duration, every: Duration = .seconds(3600), flowName: String? = nil,
+                statuses: Set<ProcessStatus>? = nil, batchSize: Int = 500
+            ) {
+                self.olderThan = olderThan
+                self.every = every
+                self.flowName = flowName
+                self.statuses = statuses
+                self.batchSize = max(1, batchSize)
+            }
+        }
 
         /// A configuration; every value has a default.
         public init(
@@ -67,8 +99,10 @@ public struct FlowWorker: Service {
             leaseDuration: Duration = .seconds(60),
             errorBackoff: Duration = .milliseconds(100),
             maxErrorBackoff: Duration = .seconds(10),
-            commitWindow: Duration = .milliseconds(10)
+            commitWindow: Duration = .milliseconds(10),
+            retention: Retention? = nil
         ) {
+            self.retention = retention
             self.workerID = workerID
             self.concurrency = max(1, concurrency)
             self.batchSize = max(1, batchSize)
@@ -219,6 +253,9 @@ public struct FlowWorker: Service {
                 }
             }
             group.addTask { await renewLeases(box) }
+            if mode == .service, let retention = configuration.retention {
+                group.addTask { await purgePeriodically(retention) }
+            }
             let finished = FinishedSteps()
             var lastBacklogCheck = Date.distantPast
             var iterator = events.makeAsyncIterator()
@@ -449,6 +486,38 @@ public struct FlowWorker: Service {
                 storeError(error)
             }
         }
+    }
+
+    /// Purges finished processes every `retention.every`, until the worker stops.
+    private func purgePeriodically(_ retention: Configuration.Retention) async {
+        while !Task.isCancelled {
+            do {
+                try await clock.sleep(until: now.addingTimeInterval(retention.every.timeInterval))
+                _ = try await purgeOnce(retention)
+            } catch is CancellationError {
+                return
+            } catch {
+                storeError(error)
+            }
+        }
+    }
+
+    /// Deletes, batch by batch, the processes `retention` selects at the clock's current time; returns how many.
+    /// Another worker purging at the same time (PostgreSQL) ends this round at once.
+    @discardableResult
+    public func purgeOnce(_ retention: Configuration.Retention) async throws -> Int {
+        let request = PurgeRequest(
+            finishedBefore: now.addingTimeInterval(-retention.olderThan.timeInterval), flowName: retention.flowName,
+            statuses: retention.statuses, limit: retention.batchSize, exclusive: true
+        )
+        var deleted = 0
+        while !Task.isCancelled {
+            let batch = try await store.purge(request).count
+            deleted += batch
+            if batch < request.limit { break }
+        }
+        if deleted > 0 { logger.info("purged finished processes", metadata: ["stepflow.purged": "\(deleted)"]) }
+        return deleted
     }
 
     /// Waits until the next due time, the idle interval, or `idle` is notified (a wake-up, a save, a stop).

@@ -19,8 +19,24 @@ public struct HistoryEntry: Sendable, Hashable {
         case compensating
         /// A compensation ran (the step path is the step it undid).
         case compensated
-        /// The process was asked to stop: its compensations start (the error is the reason given).
+        /// The process was asked to stop: its compensations start (the error is the reason given). Also written
+        /// when a client cancels a process that has nothing to undo: it stops at once (the `reason` is the one given,
+        /// `worker` the caller).
         case cancelled
+        /// An operator paused the process (``StepFlowClient/pause(_:reason:by:)``).
+        case paused
+        /// An operator unpaused the process (``StepFlowClient/unpause(_:by:)``).
+        case unpaused
+        /// A client made the process due now (``StepFlowClient/wake(_:)``).
+        case woken
+        /// A client made a failed process run again (``StepFlowClient/resume(_:)``).
+        case resumed
+        /// A client changed the process's labels (``StepFlowClient/setLabels(_:_:by:)``).
+        case labelled
+        /// An operator moved the process back to a step, to run it again from there.
+        case rewound
+        /// An operator moved the process to another version of its flow.
+        case migrated
     }
 
     /// The process's step count after this step (1 for its first step).
@@ -43,11 +59,16 @@ public struct HistoryEntry: Sendable, Hashable {
     public var worker: String
     /// The lease token the worker held while it applied the step.
     public var leaseToken: Int64
+    /// The reason an operator gave for an operation (pause, cancel, rewind…), or `nil`. For an operator's entry,
+    /// ``worker`` names the caller (the `by` of the call, or `client`), and ``sequence`` is the step count at the time
+    /// of the operation (so it may repeat the sequence of the step before it).
+    public var reason: String?
 
     /// An entry with every field given.
     public init(
         sequence: Int, startedAt: Date, stepPath: String?, before: FlowState, after: FlowState,
-        duration: Duration, outcome: Outcome, error: String?, worker: String, leaseToken: Int64
+        duration: Duration, outcome: Outcome, error: String?, worker: String, leaseToken: Int64,
+        reason: String? = nil
     ) {
         self.sequence = sequence
         self.startedAt = startedAt
@@ -59,5 +80,6 @@ public struct HistoryEntry: Sendable, Hashable {
         self.error = error
         self.worker = worker
         self.leaseToken = leaseToken
+        self.reason = reason
     }
 }

@@ -16,6 +16,7 @@ public actor MemoryProcessStore: ProcessStore {
     public init() {}
 
     public func create(_ process: NewProcess) throws -> (record: ProcessRecord, created: Bool) {
+        try ProcessLabels.validate(process.labels)
         if let existing = records[process.id] {
             guard existing.flowName == process.flowName else {
                 throw ProcessStoreError.flowConflict(process.id, existing: existing.flowName, requested: process.flowName)
@@ -24,7 +25,8 @@ public actor MemoryProcessStore: ProcessStore {
         }
         let record = ProcessRecord(
             id: process.id, flowName: process.flowName, state: process.state, input: process.input,
-            data: process.data, status: .running, dueAt: process.now, createdAt: process.now, updatedAt: process.now
+            data: process.data, status: .running, dueAt: process.now, createdAt: process.now, updatedAt: process.now,
+            labels: process.labels
         )
         records[process.id] = record
         dueQueue.push(process.now, process.id)
@@ -46,12 +48,7 @@ public actor MemoryProcessStore: ProcessStore {
 
     public func processes(_ query: ProcessQuery) -> [ProcessRecord] {
         records.values
-            .filter { record in
-                (query.flowName.map { record.flowName == $0 } ?? true)
-                    && (query.statuses.map { $0.contains(record.status) } ?? true)
-                    && (query.after.map { record.id > $0 } ?? true)
-                    && query.matchesIDPrefix(record.id)
-            }
+            .filter { record in (query.after.map { record.id > $0 } ?? true) && query.matches(record) }
             .sorted { $0.id < $1.id }
             .prefix(query.limit)
             .map { $0 }
@@ -147,15 +144,36 @@ public actor MemoryProcessStore: ProcessStore {
         broadcaster.signal()
     }
 
-    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) throws -> ProcessRecord {
+    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) throws -> ProcessRecord {
+        try execute(command, on: id, now: now, by: caller, writesHistory: true)
+    }
+
+    private func execute(
+        _ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?, writesHistory: Bool
+    ) throws -> ProcessRecord {
         guard var record = records[id] else { throw ProcessStoreError.notFound(id) }
-        try record.apply(command, now: now)
+        let entry = try record.apply(command, now: now, by: caller)
         records[id] = record
+        if writesHistory, let entry { histories[id, default: []].append(entry) }
         if let due = record.dueAt, record.status.isActive {
             dueQueue.push(due, id)
             broadcaster.signal()
         }
         return record
+    }
+
+    public func statistics(flowName: String?) -> ProcessStatistics {
+        ProcessStatistics(counting: records.values.filter { record in flowName.map { record.flowName == $0 } ?? true })
+    }
+
+    public func purge(_ request: PurgeRequest) -> [ProcessID] {
+        let ids = records.values.filter(request.matches).map(\.id).sorted().prefix(max(request.limit, 0))
+        for id in ids {
+            records[id] = nil
+            histories[id] = nil
+            inboxes[id] = nil
+        }
+        return Array(ids)
     }
 
     public func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) throws -> ProcessSignal {
@@ -169,7 +187,7 @@ public actor MemoryProcessStore: ProcessStore {
         switch delivery {
         case .held: break
         case .due: broadcaster.signal()
-        case .wake: _ = try execute(.wake, on: id, now: now)
+        case .wake: _ = try execute(.wake, on: id, now: now, by: nil, writesHistory: false)
         }
         return signal
     }

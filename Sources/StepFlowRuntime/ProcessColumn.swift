@@ -5,7 +5,7 @@
 /// its ``index``; a column added here is selected and read in the same place.
 package enum ProcessColumn: Int, CaseIterable, Sendable {
     case id, flowName, state, input, data, status, dueAt, stepCount, attempt, lastError
-    case createdAt, updatedAt, leaseOwner, leaseExpiresAt, leaseToken
+    case createdAt, updatedAt, leaseOwner, leaseExpiresAt, leaseToken, labels
 
     /// The column's name in both stores' `processes` table.
     package var name: String {
@@ -25,6 +25,7 @@ package enum ProcessColumn: Int, CaseIterable, Sendable {
         case .leaseOwner: "lease_owner"
         case .leaseExpiresAt: "lease_expires_at"
         case .leaseToken: "lease_token"
+        case .labels: "labels"
         }
     }
 

@@ -31,6 +31,13 @@ public struct ProcessRecord: Sendable, Hashable {
     public var lease: Lease?
     /// The fencing token: incremented by every claim and by cancellation. A save succeeds only with the current token.
     public var leaseToken: Int64
+    /// The process's labels (``ProcessLabels``): set when it is started or with ``StepFlowClient/setLabels(_:_:by:)``,
+    /// matched by ``ProcessQuery/labels``.
+    public var labels: [String: String]
+
+    /// The path of the step the process is at, as stores index it and `stepflow list` shows it
+    /// (``ProcessPosition/step(of:flowName:)``).
+    public var currentStep: String? { ProcessPosition.step(of: state, flowName: flowName) }
 
     /// A worker's claim on a process.
     public struct Lease: Sendable, Hashable {
@@ -50,7 +57,8 @@ public struct ProcessRecord: Sendable, Hashable {
     public init(
         id: ProcessID, flowName: String, state: FlowState, input: Data, data: Data, status: ProcessStatus,
         dueAt: Date?, stepCount: Int = 0, attempt: Int = 0, lastError: String? = nil,
-        createdAt: Date, updatedAt: Date, lease: Lease? = nil, leaseToken: Int64 = 0
+        createdAt: Date, updatedAt: Date, lease: Lease? = nil, leaseToken: Int64 = 0,
+        labels: [String: String] = [:]
     ) {
         self.id = id
         self.flowName = flowName
@@ -66,6 +74,7 @@ public struct ProcessRecord: Sendable, Hashable {
         self.updatedAt = updatedAt
         self.lease = lease
         self.leaseToken = leaseToken
+        self.labels = labels
     }
 
     /// Decodes the process's data as `type`.

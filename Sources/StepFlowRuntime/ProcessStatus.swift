@@ -10,12 +10,15 @@ public enum ProcessStatus: String, Sendable, Codable, CaseIterable, CustomString
     case failed
     /// Cancelled by a client; see `lastError` for the reason.
     case cancelled
+    /// Paused by an operator (``StepFlowClient/pause(_:reason:by:)``): no worker claims it until it is unpaused.
+    /// Its due time is kept, and signals sent to it are stored; it is neither active nor finished.
+    case paused
 
-    /// Whether the process still has steps to run (running or waiting).
+    /// Whether the process still has steps to run and a worker may claim it (running or waiting).
     public var isActive: Bool { self == .running || self == .waiting }
 
-    /// Whether the process has reached an end (completed, failed or cancelled).
-    public var isFinished: Bool { !isActive }
+    /// Whether the process has reached an end (completed, failed or cancelled). A paused process has not.
+    public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
 
     /// The status's name.
     public var description: String { rawValue }

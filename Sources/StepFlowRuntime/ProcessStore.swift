@@ -63,11 +63,20 @@ public protocol ProcessStore: Sendable {
     /// Gives back leases without saving a step: the processes become due at `now`.
     func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws
 
-    /// Applies a client's command (cancel, wake, resume) to a process and returns the changed record.
+    /// Applies a client's command (cancel, wake, resume, pause, unpause, move, set labels) to a process, by the rules
+    /// every store shares (``ProcessRecord/apply(_:now:by:)``), appends the history entry the command writes (naming
+    /// `by`, or `client`), and returns the changed record. All in one transaction.
     ///
     /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` when the command does not apply
-    ///   to the process's status (e.g. waking a completed process).
-    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord
+    ///   to the process's status (e.g. waking a completed process); nothing is stored then.
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord
+
+    /// Counts the processes (of `flowName`, or all) by flow, status and current step.
+    func statistics(flowName: String?) async throws -> ProcessStatistics
+
+    /// Deletes up to `request.limit` finished processes that `request` selects, with their history and signals, in
+    /// one transaction; returns the ids deleted. A running, waiting or paused process is never deleted.
+    func purge(_ request: PurgeRequest) async throws -> [ProcessID]
 
     /// Appends a signal to the inbox of process `id` and, when the process is active and not leased by a worker,
     /// makes it due at `now` (if it was due later) and wakes idle workers. Throws `ProcessStoreError.notFound` when
@@ -104,6 +113,11 @@ public protocol ProcessStore: Sendable {
 }
 
 extension ProcessStore {
+    /// Applies `command` with no caller named (the history names `client`).
+    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+        try await execute(command, on: id, now: now, by: nil)
+    }
+
     /// Extends the leases until `now + duration`, with ``renewLeases(_:owner:until:)``.
     public func renewLeases(
         _ processes: [ProcessLeaseToken], owner: String, now: Date, for duration: Duration
@@ -138,15 +152,21 @@ public struct NewProcess: Sendable, Hashable {
     public var state: FlowState
     /// When it was created; it is due at that time. A store with a server clock uses the server's time instead.
     public var now: Date
+    /// Its labels (checked by ``ProcessLabels/validate(_:)``).
+    public var labels: [String: String]
 
     /// A new process description.
-    public init(id: ProcessID, flowName: String, input: Data, data: Data, state: FlowState = FlowState(), now: Date) {
+    public init(
+        id: ProcessID, flowName: String, input: Data, data: Data, state: FlowState = FlowState(), now: Date,
+        labels: [String: String] = [:]
+    ) {
         self.id = id
         self.flowName = flowName
         self.input = input
         self.data = data
         self.state = state
         self.now = now
+        self.labels = labels
     }
 }
 
@@ -168,17 +188,50 @@ public struct ProcessQuery: Sendable, Hashable {
     public var limit: Int
     /// Only ids greater than this one (for paging).
     public var after: ProcessID?
+    /// Only processes that have every one of these labels, with these values.
+    public var labels: [String: String]
+    /// Only processes at this step (``ProcessRecord/currentStep``, as `stepflow list` shows it).
+    public var step: String?
+    /// Only processes created at or after this time.
+    public var createdAfter: Date?
+    /// Only processes created before this time.
+    public var createdBefore: Date?
+    /// Only processes last changed at or after this time.
+    public var updatedAfter: Date?
+    /// Only processes last changed before this time.
+    public var updatedBefore: Date?
 
     /// A filter; every criterion is optional.
     public init(
         flowName: String? = nil, statuses: Set<ProcessStatus>? = nil, idPrefix: String? = nil, limit: Int = 1000,
-        after: ProcessID? = nil
+        after: ProcessID? = nil, labels: [String: String] = [:], step: String? = nil, createdAfter: Date? = nil,
+        createdBefore: Date? = nil, updatedAfter: Date? = nil, updatedBefore: Date? = nil
     ) {
         self.flowName = flowName
         self.statuses = statuses
         self.idPrefix = idPrefix
         self.limit = limit
         self.after = after
+        self.labels = labels
+        self.step = step
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
+        self.updatedAfter = updatedAfter
+        self.updatedBefore = updatedBefore
+    }
+
+    /// Whether `record` passes every criterion but the paging ones (`after`, `limit`): the rule the SQL stores'
+    /// queries spell out, and the memory store applies as it is.
+    public func matches(_ record: ProcessRecord) -> Bool {
+        (flowName.map { record.flowName == $0 } ?? true)
+            && (statuses.map { $0.contains(record.status) } ?? true)
+            && matchesIDPrefix(record.id)
+            && labels.allSatisfy { record.labels[$0.key] == $0.value }
+            && (step.map { record.currentStep == $0 } ?? true)
+            && (createdAfter.map { record.createdAt >= $0 } ?? true)
+            && (createdBefore.map { record.createdAt < $0 } ?? true)
+            && (updatedAfter.map { record.updatedAt >= $0 } ?? true)
+            && (updatedBefore.map { record.updatedAt < $0 } ?? true)
     }
 }
 
@@ -297,6 +350,11 @@ public enum CommitOutcome: Sendable, Hashable {
 }
 
 /// A client's command on one process.
+///
+/// The commands that change where a process is or whether it may run — cancel, pause, unpause, move — are fenced:
+/// they move the process's lease token on, so a step in flight has its save rejected and runs again later (steps run
+/// at least once). The others change nothing a step's save writes: wake leaves a process a worker holds alone, resume
+/// applies to a failed process (which has no step in flight), and a step's save never writes labels.
 public enum ProcessCommand: Sendable, Hashable {
     /// Stop the process at the next step boundary; any step in flight has its save rejected.
     case cancel(reason: String)
@@ -304,6 +362,81 @@ public enum ProcessCommand: Sendable, Hashable {
     case wake
     /// Make a failed process running again, due now (for instance once the right flow version is registered).
     case resume
+    /// Stop a running or waiting process from being claimed until it is unpaused; a step in flight has its save
+    /// rejected. Its due time is kept.
+    case pause(reason: String)
+    /// Let a paused process be claimed again, at its kept due time (at once if that time has passed).
+    case unpause
+    /// Replace the process's state (and flow or data): an operator's move, for rewind and migration.
+    case move(ProcessMove)
+    /// Replace the process's labels (checked by ``ProcessLabels/validate(_:)``).
+    case setLabels([String: String])
+}
+
+/// An operator's write of a process's position (``ProcessCommand/move(_:)``): used to rewind a process to a step
+/// and to migrate it to a new version of its flow.
+///
+/// It replaces the state (and the flow name and data when given), clears the last error and the attempt count,
+/// drops the lease and moves the lease token on (a step in flight cannot save), and makes the process running and
+/// due now. A paused process stays paused (its due time becomes now). It applies to a process of any status.
+public struct ProcessMove: Sendable, Hashable {
+    /// The new state.
+    public var state: FlowState
+    /// The new flow name, or `nil` to keep it.
+    public var flowName: String?
+    /// The new data (JSON), or `nil` to keep it.
+    public var data: Data?
+    /// The outcome of the history entry the move writes (``HistoryEntry/Outcome/rewound``, `.migrated`).
+    public var outcome: HistoryEntry.Outcome
+    /// Why, as the history entry records it.
+    public var reason: String
+
+    /// A move.
+    public init(state: FlowState, flowName: String? = nil, data: Data? = nil, outcome: HistoryEntry.Outcome, reason: String) {
+        self.state = state
+        self.flowName = flowName
+        self.data = data
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+/// What ``ProcessStore/purge(_:)`` deletes: finished processes last changed before a time.
+public struct PurgeRequest: Sendable, Hashable {
+    /// Only processes that finished (were last changed) before this time.
+    public var finishedBefore: Date
+    /// Only processes of this flow.
+    public var flowName: String?
+    /// Only these statuses; `nil` for every finished status. Statuses that are not finished are ignored.
+    public var statuses: Set<ProcessStatus>?
+    /// The most processes to delete in this call (one transaction).
+    public var limit: Int
+    /// When set, a store shared by many workers lets only one caller purge at a time (PostgreSQL: an advisory
+    /// lock); another caller then deletes nothing and gets an empty list.
+    public var exclusive: Bool
+
+    /// A purge request.
+    public init(
+        finishedBefore: Date, flowName: String? = nil, statuses: Set<ProcessStatus>? = nil, limit: Int = 500,
+        exclusive: Bool = false
+    ) {
+        self.finishedBefore = finishedBefore
+        self.flowName = flowName
+        self.statuses = statuses
+        self.limit = limit
+        self.exclusive = exclusive
+    }
+
+    /// The finished statuses the request selects.
+    public var finishedStatuses: [ProcessStatus] {
+        ProcessStatus.allCases.filter { $0.isFinished && (statuses?.contains($0) ?? true) }
+    }
+
+    /// Whether `record` is one the request deletes (ignoring the limit).
+    public func matches(_ record: ProcessRecord) -> Bool {
+        finishedStatuses.contains(record.status) && record.updatedAt < finishedBefore
+            && (flowName.map { record.flowName == $0 } ?? true)
+    }
 }
 
 extension Duration {

@@ -11,6 +11,8 @@ public struct ProcessStoreError: Error, Hashable, Sendable, CustomStringConverti
         public static let conflict = Code("conflict")
         /// The command does not apply to the process's status.
         public static let invalidCommand = Code("invalidCommand")
+        /// A value given (a label, a query) breaks a rule; the message names what is allowed.
+        public static let invalidInput = Code("invalidInput")
         /// A stored row cannot be read (a corrupt state, an unknown status).
         public static let corruptRecord = Code("corruptRecord")
         /// The store cannot be opened or reached.

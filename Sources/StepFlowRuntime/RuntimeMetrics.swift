@@ -55,6 +55,8 @@ struct RuntimeMetrics: Sendable {
         case .compensating: stepsCompensating.increment()
         case .compensated: stepsCompensated.increment()
         case .cancelled: stepsCancelled.increment()
+        case .paused, .unpaused, .woken, .resumed, .labelled, .rewound, .migrated:
+            break  // operators' entries: written by a client's command, never by a worker's step
         }
         let (seconds, attoseconds) = entry.duration.components
         stepDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)

@@ -25,14 +25,18 @@ public struct StepFlowClient: Sendable {
         self.clock = serverClock
     }
 
-    /// Starts a process of `flow` with `input`, due at once.
+    /// Starts a process of `flow` with `input` and `labels`, due at once.
     ///
     /// Starting an id that exists is idempotent: the existing process is returned unchanged.
     ///
-    /// - Throws: ``ProcessStoreError`` `.conflict` if the id exists with another flow;
-    ///   ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data cannot be encoded.
+    /// - Throws: ``ProcessStoreError`` `.conflict` if the id exists with another flow, `.invalidInput` if a label
+    ///   breaks a rule of ``ProcessLabels``; ``StepFlowRuntimeError`` `.invalidValue` if the input or initial data
+    ///   cannot be encoded.
     @discardableResult
-    public func start<Input, Data>(_ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input) async throws -> ProcessRecord {
+    public func start<Input, Data>(
+        _ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input, labels: [String: String] = [:]
+    ) async throws -> ProcessRecord {
+        try ProcessLabels.validate(labels)
         let encoder = ProcessJSON.encoder()
         let inputJSON: Foundation.Data
         let dataJSON: Foundation.Data
@@ -43,7 +47,9 @@ public struct StepFlowClient: Sendable {
             throw StepFlowRuntimeError(.invalidValue, "the input of process '\(id)' cannot be encoded as JSON: \(error)")
         }
         try await serverClock.synchronizeIfDue(with: store)
-        return try await store.create(NewProcess(id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now)).record
+        return try await store.create(NewProcess(
+            id: id, flowName: flow.name, input: inputJSON, data: dataJSON, now: clock.now, labels: labels
+        )).record
     }
 
     /// The process with this id.
@@ -75,6 +81,14 @@ public struct StepFlowClient: Sendable {
     ///   (it ends `failed` or `cancelled` once they are done; stopping them halfway would leave work half undone).
     @discardableResult
     public func cancel(_ id: ProcessID, reason: String) async throws -> ProcessRecord {
+        try await cancel(id, reason: reason, by: nil)
+    }
+
+    /// Cancels a process as ``cancel(_:reason:)`` does, naming the caller in its history (`by`, or `client`).
+    ///
+    /// A paused process stops at once: its compensations, if any, do not run (unpause it first for them to run).
+    @discardableResult
+    public func cancel(_ id: ProcessID, reason: String, by caller: String?) async throws -> ProcessRecord {
         let record = try await process(id)
         let flow = registry.flow(named: record.flowName)
         if !record.status.isFinished, flow?.isCompensating(record.state) == true {
@@ -83,11 +97,11 @@ public struct StepFlowClient: Sendable {
                 "process '\(id)' is already running its compensations; it ends once they are done, so it is not stopped halfway"
             )
         }
-        if !record.status.isFinished, let flow, flow.cancelling(record.state) != nil {
+        if record.status.isActive, let flow, flow.cancelling(record.state) != nil {
             _ = try await store.sendSignal(to: id, name: ProcessSignal.cancellation, payload: Data(reason.utf8), now: clock.now)
             return try await process(id)
         }
-        return try await store.execute(.cancel(reason: reason), on: id, now: clock.now)
+        return try await store.execute(.cancel(reason: reason), on: id, now: clock.now, by: caller)
     }
 
     /// Sends signal `name` with `payload` to process `id`, for its `AwaitSignal(name, as: Payload.self)` step.
@@ -150,15 +164,31 @@ public struct StepFlowClient: Sendable {
     }
 
     /// Makes a running or waiting process due now, and wakes an idle worker.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` for a finished or paused process (unpause it first).
     @discardableResult
     public func wake(_ id: ProcessID) async throws -> ProcessRecord {
-        try await store.execute(.wake, on: id, now: clock.now)
+        try await wake(id, by: nil)
+    }
+
+    /// Wakes a process as ``wake(_:)`` does, naming the caller in its history (`by`, or `client`).
+    @discardableResult
+    public func wake(_ id: ProcessID, by caller: String?) async throws -> ProcessRecord {
+        try await store.execute(.wake, on: id, now: clock.now, by: caller)
     }
 
     /// Makes a failed process run again from its saved state (for instance once its flow version is registered).
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidCommand` for a process that is not failed (a paused one: unpause it).
     @discardableResult
     public func resume(_ id: ProcessID) async throws -> ProcessRecord {
-        try await store.execute(.resume, on: id, now: clock.now)
+        try await resume(id, by: nil)
+    }
+
+    /// Resumes a process as ``resume(_:)`` does, naming the caller in its history (`by`, or `client`).
+    @discardableResult
+    public func resume(_ id: ProcessID, by caller: String?) async throws -> ProcessRecord {
+        try await store.execute(.resume, on: id, now: clock.now, by: caller)
     }
 
     /// Waits until the process has finished (completed, failed or cancelled) and returns it.
@@ -195,6 +225,9 @@ public struct StepFlowClient: Sendable {
         let now = clock.now
         let current = try await process(id)
         if current.status.isFinished { return Self.next(for: current) }
+        if current.status == .paused {
+            throw ProcessStoreError(.invalidCommand, processID: id, "process '\(id)' is paused; unpause it before advancing it")
+        }
         let claimed = try await store.claim(ClaimRequest(
             owner: worker, now: now, leaseDuration: .seconds(300), limit: 1, only: id, force: true
         ))
@@ -210,7 +243,7 @@ public struct StepFlowClient: Sendable {
         case .completed: return .completed
         case .cancelled: return .cancelled(update.lastError ?? "cancelled")
         case .failed: return .failed(update.lastError ?? "failed")
-        case .running, .waiting: return .dueAt(update.dueAt ?? now)
+        case .running, .waiting, .paused: return .dueAt(update.dueAt ?? now)
         }
     }
 
@@ -219,7 +252,7 @@ public struct StepFlowClient: Sendable {
         case .completed: .completed
         case .cancelled: .cancelled(record.lastError ?? "cancelled")
         case .failed: .failed(record.lastError ?? record.status.rawValue)
-        case .running, .waiting: .dueAt(record.dueAt ?? record.updatedAt)
+        case .running, .waiting, .paused: .dueAt(record.dueAt ?? record.updatedAt)
         }
     }
 }

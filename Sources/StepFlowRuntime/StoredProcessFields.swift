@@ -112,8 +112,18 @@ extension StoredProcessFields {
             createdAt: try date(ProcessColumn.createdAt.index, ProcessColumn.createdAt.name),
             updatedAt: try date(ProcessColumn.updatedAt.index, ProcessColumn.updatedAt.name),
             lease: lease,
-            leaseToken: try integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name)
+            leaseToken: try integer(ProcessColumn.leaseToken.index, ProcessColumn.leaseToken.name),
+            labels: try labels()
         )
+    }
+
+    /// The labels in ``ProcessColumn/labels``: a JSON object of strings (``ProcessLabels/json(_:)``).
+    package func labels() throws -> [String: String] {
+        let json = try text(.labels)
+        guard let labels = ProcessLabels.labels(json: json) else {
+            throw corrupt(ProcessColumn.labels.name, "expected a JSON object of strings, found '\(json.prefix(80))'")
+        }
+        return labels
     }
 
     private func text(_ column: ProcessColumn) throws -> String { try text(column.index, column.name) }
@@ -134,8 +144,8 @@ extension StoredProcessFields {
         return ClaimedProcess(id: processID, leaseToken: leaseToken, record: record)
     }
 
-    /// The history entry in columns 0 to 9: `sequence, started_at, step_path, state_before, state_after,
-    /// duration_ns, outcome, error, worker, lease_token` of `history`.
+    /// The history entry in columns 0 to 10: `sequence, started_at, step_path, state_before, state_after,
+    /// duration_ns, outcome, error, worker, lease_token, reason` of `history`.
     package func historyEntry() throws -> HistoryEntry {
         HistoryEntry(
             sequence: try count(0, "history.sequence"),
@@ -147,7 +157,8 @@ extension StoredProcessFields {
             outcome: try outcome(6, "history.outcome"),
             error: try optionalText(7, "history.error"),
             worker: try text(8, "history.worker"),
-            leaseToken: try integer(9, "history.lease_token")
+            leaseToken: try integer(9, "history.lease_token"),
+            reason: try optionalText(10, "history.reason")
         )
     }
 

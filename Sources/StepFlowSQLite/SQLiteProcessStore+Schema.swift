@@ -66,6 +66,34 @@ extension SQLiteProcessStore {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Pause (a status: no schema change), labels, search by step and time, operators' history entries.
+            try db.execute(sql: """
+                -- The labels as a JSON object with sorted keys (read with the record); process_labels indexes them.
+                ALTER TABLE processes ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+                -- The step a process is at (ProcessPosition.step): derived from the state, never written.
+                ALTER TABLE processes ADD COLUMN current_step TEXT
+                    GENERATED ALWAYS AS (\(ProcessPosition.sqlExpression(find: "instr"))) VIRTUAL;
+                CREATE INDEX processes_step ON processes (current_step, id);
+                -- Statistics count by flow, status and step from this index alone.
+                CREATE INDEX processes_statistics ON processes (flow_name, status, current_step);
+                -- Searching by time, and purging finished processes by the time they finished.
+                CREATE INDEX processes_updated ON processes (updated_at);
+                CREATE INDEX processes_created ON processes (created_at);
+
+                -- One row per label of a process: label queries find processes through the primary key.
+                CREATE TABLE process_labels (
+                    process_id TEXT NOT NULL REFERENCES processes (id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (key, value, process_id)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX process_labels_process ON process_labels (process_id);
+
+                -- The reason an operator gave (pause, cancel, rewind…); NULL for a worker's step.
+                ALTER TABLE history ADD COLUMN reason TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -84,7 +112,7 @@ extension SQLiteProcessStore {
         /// due, created and updated time), the rest constant.
         static let newProcessValues = ProcessColumn.values { column in
             switch column {
-            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt: "?"
+            case .id, .flowName, .state, .input, .data, .dueAt, .createdAt, .updatedAt, .labels: "?"
             case .status: "'\(ProcessStatus.running.rawValue)'"
             case .stepCount, .attempt, .leaseToken: "0"
             case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"
@@ -158,13 +186,13 @@ extension SQLiteProcessStore {
         static let insertHistory = """
             INSERT INTO history (
                 process_id, sequence, started_at, step_path, state_before, state_after, duration_ns, outcome,
-                error, worker, lease_token
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                error, worker, lease_token, reason
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
 
         static let selectHistory = """
             SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                lease_token
+                lease_token, reason
             FROM history WHERE process_id = ? ORDER BY id
             """
 
@@ -182,9 +210,19 @@ extension SQLiteProcessStore {
         static let applyCommand = """
             UPDATE processes SET
                 status = ?, due_at = ?, attempt = ?, last_error = ?, updated_at = ?, lease_owner = ?,
-                lease_expires_at = ?, lease_token = ?
+                lease_expires_at = ?, lease_token = ?, state = ?, flow_name = ?, data = ?, labels = ?
             WHERE id = ?
             RETURNING \(recordColumns)
+            """
+
+        static let deleteLabels = "DELETE FROM process_labels WHERE process_id = ?"
+        static let insertLabel = "INSERT INTO process_labels (process_id, key, value) VALUES (?, ?, ?)"
+
+        /// Counts by flow, status and step, from the `processes_statistics` index; `?` the flow or NULL.
+        static let statistics = """
+            SELECT flow_name, status, current_step, count(*) FROM processes
+            WHERE ?1 IS NULL OR flow_name = ?1
+            GROUP BY flow_name, status, current_step
             """
 
         /// Appends a signal (process id, name, payload, sent at) to the process's inbox with the next sequence,

@@ -9,12 +9,14 @@ enum Transactions {
     typealias SQL = SQLiteProcessStore.SQL
 
     static func create(_ db: Database, _ process: NewProcess, path: String) throws -> (record: ProcessRecord, created: Bool) {
+        try ProcessLabels.validate(process.labels)
         let now = Columns.milliseconds(process.now)
         try db.cachedStatement(sql: SQL.insertProcess).execute(arguments: [
             process.id.rawValue, process.flowName, Columns.json(process.state), process.input, process.data,
-            now, now, now,
+            now, now, now, ProcessLabels.json(process.labels),
         ])
         let created = db.changesCount == 1
+        if created { try insertLabels(db, process.labels, of: process.id) }
         guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [process.id.rawValue])
         else { throw ProcessStoreError(.unavailable, processID: process.id, "process '\(process.id)' vanished while it was created in '\(path)'") }
         if !created {
@@ -28,31 +30,29 @@ enum Transactions {
     }
 
     static func processes(_ db: Database, _ query: ProcessQuery, path: String) throws -> [ProcessRecord] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let flowName = query.flowName {
-            conditions.append("flow_name = ?")
-            arguments += [flowName]
-        }
-        if let statuses = query.statuses {
-            if statuses.isEmpty { return [] }
-            let names = statuses.map(\.rawValue).sorted()
-            conditions.append("status IN (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))")
-            arguments += StatementArguments(names)
-        }
-        if let after = query.after {
-            conditions.append("id > ?")
-            arguments += [after.rawValue]
-        }
-        if let (lower, upper) = query.idRange {
-            conditions.append(upper == nil ? "id >= ?" : "id >= ? AND id < ?")
-            arguments += [lower]
-            if let upper { arguments += [upper] }
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments += [max(query.limit, 0)]
-        let sql = "SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?"
+        guard let (sql, arguments) = listStatement(query) else { return [] }
         return try db.cachedStatement(sql: sql).fetchValues(arguments: arguments).map { try RowReader.record($0, path: path) }
+    }
+
+    /// The plan SQLite chooses for `query` (`EXPLAIN QUERY PLAN`), one line per step: for tests that check an
+    /// index is used.
+    static func queryPlan(_ db: Database, _ query: ProcessQuery) throws -> [String] {
+        guard let (sql, arguments) = listStatement(query) else { return [] }
+        return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String? ?? "" }
+    }
+
+    /// The statement that lists `query`'s processes, with its arguments; `nil` when it can match nothing.
+    private static func listStatement(_ query: ProcessQuery) -> (String, StatementArguments)? {
+        guard let (conditions, values) = query.sqlConditions(placeholder: { _ in "?" }) else { return nil }
+        var arguments = StatementArguments(values.map { value -> DatabaseValue in
+            switch value {
+            case let .text(text): text.databaseValue
+            case let .integer(integer): integer.databaseValue
+            }
+        })
+        arguments += [max(query.limit, 0)]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?", arguments)
     }
 
     static func claim(_ db: Database, _ request: ClaimRequest, path: String) throws -> [ClaimedProcess] {
@@ -117,7 +117,7 @@ enum Transactions {
                     .of(entry.stepPath), .of(Columns.json(entry.before)),
                     .of(update.state == entry.after ? stateJSON : Columns.json(entry.after)),
                     .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
-                    .of(entry.worker), .of(entry.leaseToken),
+                    .of(entry.worker), .of(entry.leaseToken), .of(entry.reason),
                 ]
                 if appended { try append.rebind(appendValues) } else { try append.reset(binding: appendValues) }
                 appended = true
@@ -145,30 +145,94 @@ enum Transactions {
     }
 
     /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) and saves the result.
-    static func execute(_ db: Database, _ command: ProcessCommand, on id: ProcessID, now: Date, path: String) throws -> ProcessRecord {
+    static func execute(
+        _ db: Database, _ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?, path: String
+    ) throws -> ProcessRecord {
         guard let row = try db.cachedStatement(sql: SQL.selectProcess).fetchOneValues(arguments: [id.rawValue]) else {
             throw ProcessStoreError.notFound(id)
         }
-        return try execute(db, command, on: try RowReader.record(row, path: path), path: path, now: now)
+        return try execute(db, command, on: try RowReader.record(row, path: path), by: caller, path: path, now: now)
     }
 
-    /// Applies a command to `stored`, the record just read in this transaction, and saves the result.
+    /// Applies a command to `stored`, the record just read in this transaction, saves the result and, when
+    /// `writesHistory`, appends the command's history entry.
     private static func execute(
-        _ db: Database, _ command: ProcessCommand, on stored: ProcessRecord, path: String, now: Date
+        _ db: Database, _ command: ProcessCommand, on stored: ProcessRecord, by caller: String?, path: String, now: Date,
+        writesHistory: Bool = true
     ) throws -> ProcessRecord {
         let id = stored.id
         var record = stored
-        try record.apply(command, now: now)
+        let entry = try record.apply(command, now: now, by: caller)
         guard record != stored else { return stored }
         // Bound directly: the reason of a cancel is free text, which GRDB's binding would cut at a NUL character.
         let statement = try db.cachedStatement(sql: SQL.applyCommand)
         try statement.reset(binding: [
             .of(record.status.rawValue), .of(record.dueAt.map(Columns.milliseconds)), .of(record.attempt),
             .of(record.lastError), .of(Columns.milliseconds(record.updatedAt)), .of(record.lease?.owner),
-            .of(record.lease.map { Columns.milliseconds($0.expiresAt) }), .of(record.leaseToken), .of(id.rawValue),
+            .of(record.lease.map { Columns.milliseconds($0.expiresAt) }), .of(record.leaseToken),
+            .of(Columns.json(record.state)), .of(record.flowName), .of(record.data), .of(ProcessLabels.json(record.labels)),
+            .of(id.rawValue),
         ])
         guard let saved = try statement.fetchBoundValues().first else { throw ProcessStoreError.notFound(id) }
+        if record.labels != stored.labels {
+            try db.cachedStatement(sql: SQL.deleteLabels).execute(arguments: [id.rawValue])
+            try insertLabels(db, record.labels, of: id)
+        }
+        if writesHistory, let entry {
+            let append = try db.cachedStatement(sql: SQL.insertHistory)
+            try append.reset(binding: [
+                .of(id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)), .of(entry.stepPath),
+                .of(Columns.json(entry.before)), .of(Columns.json(entry.after)), .of(Columns.nanoseconds(entry.duration)),
+                .of(entry.outcome.rawValue), .of(entry.error), .of(entry.worker), .of(entry.leaseToken), .of(entry.reason),
+            ])
+            try append.execute()
+        }
         return try RowReader.record(saved, path: path)
+    }
+
+    /// Writes the rows of `labels` to process_labels.
+    private static func insertLabels(_ db: Database, _ labels: [String: String], of id: ProcessID) throws {
+        guard !labels.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: SQL.insertLabel)
+        for (key, value) in labels {
+            try insert.reset(binding: [.of(id.rawValue), .of(key), .of(value)])
+            try insert.execute()
+        }
+    }
+
+    /// Counts by flow, status and step.
+    static func statistics(_ db: Database, flowName: String?, path: String) throws -> ProcessStatistics {
+        let rows = try db.cachedStatement(sql: SQL.statistics).fetchValues(arguments: StatementArguments([flowName?.databaseValue ?? .null]))
+        return ProcessStatistics(groups: try rows.map { row in
+            let reader = RowReader(row: row, processID: ProcessID("-"), path: path)
+            return ProcessStatistics.Group(
+                flowName: try reader.text(0, "flow_name"), status: try reader.status(1, "status"),
+                step: try reader.optionalText(2, "current_step"), count: Int(try reader.integer(3, "count"))
+            )
+        })
+    }
+
+    /// Deletes up to `request.limit` finished processes (history, signals and labels go with them, by cascade).
+    static func purge(_ db: Database, _ request: PurgeRequest) throws -> [ProcessID] {
+        let statuses = request.finishedStatuses.map(\.rawValue)
+        guard !statuses.isEmpty, request.limit > 0 else { return [] }
+        var arguments: StatementArguments = [Columns.milliseconds(request.finishedBefore)]
+        arguments += StatementArguments(statuses)
+        var flowCondition = ""
+        if let flowName = request.flowName {
+            flowCondition = "AND flow_name = ?"
+            arguments += [flowName]
+        }
+        arguments += [request.limit]
+        let sql = """
+            DELETE FROM processes WHERE rowid IN (
+                SELECT rowid FROM processes
+                WHERE updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
+                LIMIT ?
+            )
+            RETURNING id
+            """
+        return try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { ProcessID($0) }
     }
 
     /// Appends a signal to the inbox of process `id` and, by the rules every store shares
@@ -189,7 +253,9 @@ enum Transactions {
             throw ProcessStoreError(.unavailable, processID: id, "the signal '\(name)' to process '\(id)' was not stored in '\(path)'")
         }
         let sequence = try RowReader(row: inserted, processID: id, path: path).integer(0, "signals.sequence")
-        if delivery == .wake { _ = try execute(db, .wake, on: record, path: path, now: now) }
+        if delivery == .wake {
+            _ = try execute(db, .wake, on: record, by: nil, path: path, now: now, writesHistory: false)
+        }
         let signal = ProcessSignal(
             processID: id, sequence: sequence, name: name, payload: payload, sentAt: Columns.date(milliseconds: sentAt)
         )

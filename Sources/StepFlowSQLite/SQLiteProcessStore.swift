@@ -240,13 +240,28 @@ public final class SQLiteProcessStore: ProcessStore {
         broadcaster.signal()
     }
 
-    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+    public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord {
         let path = path
         let record = try await write("apply a command to process '\(id)'") { db in
-            try Transactions.execute(db, command, on: id, now: now, path: path)
+            try Transactions.execute(db, command, on: id, now: now, by: caller, path: path)
         }
         if record.status.isActive, record.dueAt != nil { broadcaster.signal() }
         return record
+    }
+
+    public func statistics(flowName: String?) async throws -> ProcessStatistics {
+        let path = path
+        return try await read("count processes") { db in
+            try Transactions.statistics(db, flowName: flowName, path: path)
+        }
+    }
+
+    /// Deletes the processes in one write transaction; `request.exclusive` needs nothing more here, as SQLite
+    /// runs one write transaction at a time.
+    public func purge(_ request: PurgeRequest) async throws -> [ProcessID] {
+        try await write("purge finished processes") { db in
+            try Transactions.purge(db, request)
+        }
     }
 
     /// Stores the signal and moves the due time in one write transaction; ``wakeUps()`` then yields as for a wake.
@@ -282,5 +297,13 @@ public final class SQLiteProcessStore: ProcessStore {
 
     public func wakeUps() -> AsyncStream<Void> {
         broadcaster.subscribe()
+    }
+}
+
+extension SQLiteProcessStore {
+    /// The plan SQLite chooses to list `query`'s processes (`EXPLAIN QUERY PLAN`), one line per step: shows which
+    /// indexes a search uses.
+    public func queryPlan(_ query: ProcessQuery) async throws -> [String] {
+        try await pool.read { db in try Transactions.queryPlan(db, query) }
     }
 }

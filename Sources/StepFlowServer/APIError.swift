@@ -52,6 +52,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
             switch error.code {
             case .notFound: return APIError(.notFound, code: "\(error.code)", error.message)
             case .conflict, .invalidCommand: return APIError(.conflict, code: "\(error.code)", error.message)
+            case .invalidInput: return APIError(.unprocessableContent, code: "\(error.code)", error.message)
             case .unavailable: return APIError(.serviceUnavailable, code: "\(error.code)", error.message)
             default: return APIError(.internalServerError, code: "\(error.code)", error.message)
             }

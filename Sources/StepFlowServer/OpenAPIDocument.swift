@@ -99,7 +99,7 @@ enum OpenAPIDocument {
                     "schema": {
                       "type": "string"
                     },
-                    "description": "Comma-separated statuses: running, waiting, completed, failed, cancelled."
+                    "description": "Comma-separated statuses: running, waiting, completed, failed, cancelled, paused."
                   },
                   {
                     "name": "idPrefix",
@@ -126,6 +126,54 @@ enum OpenAPIDocument {
                       "type": "string"
                     },
                     "description": "The cursor: `nextCursor` of the previous page."
+                  },
+                  {
+                    "name": "step",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "Only processes at this step (`currentStep`, as `stepflow list` shows it)."
+                  },
+                  {
+                    "name": "labels",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "Only processes with these labels: `key=value,key=value`."
+                  },
+                  {
+                    "name": "createdAfter",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  {
+                    "name": "createdBefore",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  {
+                    "name": "updatedAfter",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  {
+                    "name": "updatedBefore",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
                   }
                 ],
                 "responses": {
@@ -601,6 +649,338 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/processes/{id}/pause": {
+              "parameters": [
+                {
+                  "name": "id",
+                  "in": "path",
+                  "required": true,
+                  "description": "The process id (percent-encoded).",
+                  "schema": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "pauseProcess",
+                "summary": "Pauses a process: no worker runs it until it is unpaused.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/ReasonRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "Paused.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Process"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/Unprocessable"
+                  }
+                }
+              }
+            },
+            "/api/v1/processes/{id}/unpause": {
+              "parameters": [
+                {
+                  "name": "id",
+                  "in": "path",
+                  "required": true,
+                  "description": "The process id (percent-encoded).",
+                  "schema": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "unpauseProcess",
+                "summary": "Lets a paused process run again.",
+                "requestBody": {
+                  "required": false,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "Running or waiting again.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Process"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/Unprocessable"
+                  }
+                }
+              }
+            },
+            "/api/v1/processes/{id}/labels": {
+              "parameters": [
+                {
+                  "name": "id",
+                  "in": "path",
+                  "required": true,
+                  "description": "The process id (percent-encoded).",
+                  "schema": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              ],
+              "put": {
+                "operationId": "setLabels",
+                "summary": "Replaces the process's labels.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/LabelsRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The labels are set.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Process"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/Unprocessable"
+                  }
+                }
+              }
+            },
+            "/api/v1/statistics": {
+              "get": {
+                "operationId": "statistics",
+                "summary": "How many processes there are by flow, status and step.",
+                "parameters": [
+                  {
+                    "name": "flow",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The counts.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Statistics"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  }
+                }
+              }
+            },
+            "/api/v1/bulk": {
+              "post": {
+                "operationId": "bulkAction",
+                "summary": "Applies an action to every process of a filter (the list's query fields).",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/BulkRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What was done.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/BulkResult"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/Unprocessable"
+                  }
+                }
+              }
+            },
+            "/api/v1/purge": {
+              "post": {
+                "operationId": "purge",
+                "summary": "Deletes finished processes (with their history and signals) that finished before a time.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/PurgeRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What was deleted (or would be, for a dry run).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/PurgeResult"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/Unprocessable"
+                  }
+                }
+              }
+            },
             "/api/v1/flows": {
               "get": {
                 "operationId": "listFlows",
@@ -966,6 +1346,175 @@ enum OpenAPIDocument {
                   }
                 }
               },
+              "ReasonRequest": {
+                "type": "object",
+                "required": [
+                  "reason"
+                ],
+                "properties": {
+                  "reason": {
+                    "type": "string"
+                  }
+                }
+              },
+              "LabelsRequest": {
+                "type": "object",
+                "required": [
+                  "labels"
+                ],
+                "properties": {
+                  "labels": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "BulkRequest": {
+                "type": "object",
+                "required": [
+                  "action"
+                ],
+                "properties": {
+                  "action": {
+                    "type": "string",
+                    "enum": [
+                      "cancel",
+                      "wake",
+                      "resume",
+                      "pause",
+                      "unpause"
+                    ]
+                  },
+                  "reason": {
+                    "type": "string"
+                  },
+                  "filter": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "BulkResult": {
+                "type": "object",
+                "required": [
+                  "matched",
+                  "acted",
+                  "skipped"
+                ],
+                "properties": {
+                  "matched": {
+                    "type": "integer"
+                  },
+                  "acted": {
+                    "type": "integer"
+                  },
+                  "skipped": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              },
+              "PurgeRequest": {
+                "type": "object",
+                "required": [
+                  "finishedBefore"
+                ],
+                "properties": {
+                  "finishedBefore": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "flow": {
+                    "type": "string"
+                  },
+                  "statuses": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "enum": [
+                        "completed",
+                        "failed",
+                        "cancelled"
+                      ]
+                    }
+                  },
+                  "dryRun": {
+                    "type": "boolean"
+                  }
+                }
+              },
+              "PurgeResult": {
+                "type": "object",
+                "required": [
+                  "deleted",
+                  "dryRun",
+                  "sample"
+                ],
+                "properties": {
+                  "deleted": {
+                    "type": "integer"
+                  },
+                  "dryRun": {
+                    "type": "boolean"
+                  },
+                  "sample": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "Statistics": {
+                "type": "object",
+                "required": [
+                  "groups"
+                ],
+                "properties": {
+                  "groups": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "flow",
+                        "status",
+                        "count"
+                      ],
+                      "properties": {
+                        "flow": {
+                          "type": "string"
+                        },
+                        "status": {
+                          "type": "string",
+                          "enum": [
+                            "running",
+                            "waiting",
+                            "completed",
+                            "failed",
+                            "cancelled",
+                            "paused"
+                          ]
+                        },
+                        "step": {
+                          "type": [
+                            "string",
+                            "null"
+                          ]
+                        },
+                        "count": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
               "CancelRequest": {
                 "type": "object",
                 "required": [
@@ -1003,10 +1552,17 @@ enum OpenAPIDocument {
                       "waiting",
                       "completed",
                       "failed",
-                      "cancelled"
+                      "cancelled",
+                      "paused"
                     ]
                   },
                   "step": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "currentStep": {
                     "type": [
                       "string",
                       "null"

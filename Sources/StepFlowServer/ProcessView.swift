@@ -15,6 +15,9 @@ struct ProcessView: Encodable, Sendable {
     var status: String
     /// The path of the step its next apply runs (`nil` once finished, or for a flow the server does not know).
     var step: String?
+    /// Where the process is as `stepflow list` shows it and the `step` filter matches it (`ProcessRecord.currentStep`:
+    /// the path without the flow's name).
+    var currentStep: String?
     var state: [String]?
     var input: JSONValue?
     var data: JSONValue?
@@ -33,10 +36,11 @@ struct ProcessView: Encodable, Sendable {
         flow = record.flowName
         status = record.status.rawValue
         step = registry.flow(named: record.flowName)?.nextStepPath(in: record.state)
+        currentStep = record.currentStep
         state = detail ? record.state.events : nil
         input = detail ? JSONValue.parse(record.input) : nil
         data = detail ? JSONValue.parse(record.data) : nil
-        labels = [:]
+        labels = record.labels
         dueAt = record.dueAt
         createdAt = record.createdAt
         updatedAt = record.updatedAt

@@ -46,8 +46,9 @@ enum RequestInput {
         }
     }
 
-    /// The process query of a list request's query string: `flow`, `status` (comma-separated), `idPrefix`,
-    /// `limit` (1 to `maxLimit`, default 50) and `after` (the cursor).
+    /// The process query of a list request's query string: `flow`, `status` (comma-separated), `idPrefix`, `step`
+    /// (as `stepflow list` shows it), `labels` (`key=value,key=value`), `createdAfter`, `createdBefore`,
+    /// `updatedAfter`, `updatedBefore` (ISO 8601), `limit` (1 to `maxLimit`, default 50) and `after` (the cursor).
     static func processQuery(_ parameters: [String: String], maxLimit: Int) throws -> ProcessQuery {
         var query = ProcessQuery(limit: 50)
         if let flow = parameters["flow"], !flow.isEmpty { query.flowName = flow }
@@ -71,7 +72,31 @@ enum RequestInput {
             query.limit = value
         }
         if let after = parameters["after"], !after.isEmpty { query.after = ProcessID(after) }
+        if let step = parameters["step"], !step.isEmpty { query.step = step }
+        if let labels = parameters["labels"], !labels.isEmpty {
+            for pair in labels.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw APIError.badRequest("labels must be key=value pairs separated by commas, not '\(labels)'")
+                }
+                query.labels[String(parts[0])] = String(parts[1])
+            }
+        }
+        query.createdAfter = try date(parameters, "createdAfter")
+        query.createdBefore = try date(parameters, "createdBefore")
+        query.updatedAfter = try date(parameters, "updatedAfter")
+        query.updatedBefore = try date(parameters, "updatedBefore")
         return query
+    }
+
+    /// The ISO 8601 date of parameter `name`, or `nil` when it is absent or empty.
+    static func date(_ parameters: [String: String], _ name: String) throws -> Date? {
+        guard let text = parameters[name], !text.isEmpty else { return nil }
+        let formats = [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()]
+        for format in formats {
+            if let date = try? format.parse(text) { return date }
+        }
+        throw APIError.badRequest("\(name) must be an ISO 8601 time such as 2026-01-01T12:00:00Z, not '\(text)'")
     }
 
     /// The query parameters, decoded (a parameter given twice keeps its last value).

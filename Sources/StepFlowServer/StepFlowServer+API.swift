@@ -17,6 +17,53 @@ struct CancelRequest: Decodable {
     var reason: String
 }
 
+/// The body of `POST /api/v1/processes/{id}/pause`.
+struct PauseRequest: Decodable {
+    var reason: String
+}
+
+/// The body of `PUT /api/v1/processes/{id}/labels`.
+struct LabelsRequest: Decodable {
+    var labels: [String: String]
+}
+
+/// The body of `POST /api/v1/bulk`: an action and the filter of the process list.
+struct BulkRequest: Decodable {
+    var action: String
+    var reason: String?
+    var filter: [String: String]?
+}
+
+/// The answer to a bulk action.
+struct BulkResponse: Encodable {
+    var matched: Int
+    var acted: Int
+    var skipped: [String: Int]
+}
+
+/// The body of `POST /api/v1/purge`.
+struct PurgeRequestBody: Decodable {
+    var finishedBefore: String
+    var flow: String?
+    var statuses: [String]?
+    var dryRun: Bool?
+}
+
+/// The answer to a purge.
+struct PurgeResponse: Encodable {
+    var deleted: Int
+    var dryRun: Bool
+    var sample: [String]
+}
+
+/// One count of the statistics.
+struct StatisticsGroup: Encodable {
+    var flow: String
+    var status: String
+    var step: String?
+    var count: Int
+}
+
 /// A page of processes and the cursor of the next.
 struct ProcessPage: Encodable {
     var processes: [ProcessView]
@@ -85,23 +132,74 @@ extension StepFlowServer {
             let signal = try await client.signal(id, name, json: payload)
             return try JSONResponse.make(SignalView(signal), status: .accepted)
         }
+        api.post("processes/:id/pause") { request, context in
+            let id = ProcessID(try RequestInput.parameter("id", context))
+            let body = try await RequestInput.json(PauseRequest.self, request, limit: maxBody)
+            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !reason.isEmpty else { throw APIError.invalidValue("a pause needs a reason (who pauses, and why)") }
+            return try JSONResponse.make(ProcessView(try await client.pause(id, reason: reason, by: Self.apiCaller), registry: registry, detail: true))
+        }
+        api.post("processes/:id/unpause") { request, context in
+            let id = ProcessID(try RequestInput.parameter("id", context))
+            _ = try await RequestInput.body(request, limit: maxBody)
+            return try JSONResponse.make(ProcessView(try await client.unpause(id, by: Self.apiCaller), registry: registry, detail: true))
+        }
+        api.put("processes/:id/labels") { request, context in
+            let id = ProcessID(try RequestInput.parameter("id", context))
+            let body = try await RequestInput.json(LabelsRequest.self, request, limit: maxBody)
+            return try JSONResponse.make(ProcessView(try await client.setLabels(id, body.labels, by: Self.apiCaller), registry: registry, detail: true))
+        }
+        api.get("statistics") { request, _ in
+            let flow = RequestInput.queryParameters(request)["flow"].flatMap { $0.isEmpty ? nil : $0 }
+            let statistics = try await client.statistics(flow: flow)
+            return try JSONResponse.make([
+                "groups": statistics.groups.map { StatisticsGroup(flow: $0.flowName, status: $0.status.rawValue, step: $0.step, count: $0.count) }
+            ])
+        }
+        api.post("bulk") { request, _ in
+            let body = try await RequestInput.json(BulkRequest.self, request, limit: maxBody)
+            let action = try Self.bulkAction(body.action, reason: (body.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            var filter = body.filter ?? [:]
+            filter["limit"] = nil
+            filter["after"] = nil
+            let query = try RequestInput.processQuery(filter, maxLimit: configuration.maxPageSize)
+            let result = try await client.bulk(action, matching: query, by: Self.apiCaller)
+            return try JSONResponse.make(BulkResponse(matched: result.matched, acted: result.acted, skipped: result.skipped))
+        }
+        api.post("purge") { request, _ in
+            let body = try await RequestInput.json(PurgeRequestBody.self, request, limit: maxBody)
+            guard let before = try RequestInput.date(["finishedBefore": body.finishedBefore], "finishedBefore") else {
+                throw APIError.badRequest("finishedBefore must be an ISO 8601 time such as 2026-01-01T12:00:00Z")
+            }
+            var statuses: Set<ProcessStatus>?
+            if let names = body.statuses {
+                statuses = try Set(names.map { name in
+                    guard let status = ProcessStatus(rawValue: name) else {
+                        throw APIError.invalidValue("unknown status '\(name)'; a purge takes completed, failed or cancelled")
+                    }
+                    return status
+                })
+            }
+            let result = try await client.purge(finishedBefore: before, flow: body.flow, statuses: statuses, dryRun: body.dryRun ?? false)
+            return try JSONResponse.make(PurgeResponse(deleted: result.deleted, dryRun: result.dryRun, sample: result.sample.map(\.rawValue)))
+        }
         api.post("processes/:id/cancel") { request, context in
             let id = ProcessID(try RequestInput.parameter("id", context))
             let body = try await RequestInput.json(CancelRequest.self, request, limit: maxBody)
             let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
-            let record = try await client.cancel(id, reason: reason)
+            let record = try await client.cancel(id, reason: reason, by: Self.apiCaller)
             return try JSONResponse.make(ProcessView(record, registry: registry, detail: true))
         }
         api.post("processes/:id/wake") { request, context in
             let id = ProcessID(try RequestInput.parameter("id", context))
             _ = try await RequestInput.body(request, limit: maxBody)
-            return try JSONResponse.make(ProcessView(try await client.wake(id), registry: registry, detail: true))
+            return try JSONResponse.make(ProcessView(try await client.wake(id, by: Self.apiCaller), registry: registry, detail: true))
         }
         api.post("processes/:id/resume") { request, context in
             let id = ProcessID(try RequestInput.parameter("id", context))
             _ = try await RequestInput.body(request, limit: maxBody)
-            return try JSONResponse.make(ProcessView(try await client.resume(id), registry: registry, detail: true))
+            return try JSONResponse.make(ProcessView(try await client.resume(id, by: Self.apiCaller), registry: registry, detail: true))
         }
         api.get("flows") { _, _ in
             try JSONResponse.make(["flows": registry.names.compactMap { registry.flow(named: $0) }.map { FlowView($0, structure: false) }])
@@ -133,6 +231,9 @@ extension StepFlowServer {
         routes.addRoutes(api, atPath: RouterPath(configuration.basePath + "/api/v1"))
     }
 
+    /// Who the API's commands are recorded as.
+    static let apiCaller = "api"
+
     /// The registered flow named by the path parameter `name` (404 when none is).
     func flow(_ context: some RequestContext) throws -> any RegisteredFlow {
         let name = try RequestInput.parameter("name", context)
@@ -151,25 +252,13 @@ extension StepFlowServer {
         guard let startable = flow as? any JSONStartable else {
             throw StepFlowRuntimeError(.unknownFlow, "flow '\(request.flow)' cannot be started from JSON")
         }
-        if let labels = request.labels, !labels.isEmpty {
-            throw APIError.invalidValue("labels are not supported by this version of the store yet; start without labels")
-        }
         let id = request.id.map { ProcessID($0) } ?? .random()
         guard !id.rawValue.isEmpty, id.rawValue.utf8.count <= 200 else {
             throw APIError.invalidValue("a process id must have 1 to 200 bytes")
         }
         let input = try JSONEncoder().encode(request.input ?? .null)
         let existed = try await client.store.process(id) != nil
-        return (try await startable.start(id: id, json: input, client: client), !existed)
-    }
-
-    /// The live counts of `flow`'s processes per step, read page by page.
-    func stepCounts(of flow: any RegisteredFlow) async throws -> StepCounts {
-        var builder = StepCounts.Builder(flow: flow.name, now: client.clock.now) { flow.nextStepPath(in: $0.state) }
-        for try await page in client.store.pages(ProcessQuery(flowName: flow.name, limit: 1000)) {
-            for record in page { builder.add(record) }
-        }
-        return builder.build(paths: flow.root.allItems.filter(\.kind.isStep).map(\.path))
+        return (try await startable.start(id: id, json: input, labels: request.labels ?? [:], client: client), !existed)
     }
 
     /// The Server-Sent Events stream of process changes, filtered by flow and process.

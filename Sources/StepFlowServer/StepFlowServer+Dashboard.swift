@@ -68,7 +68,7 @@ extension StepFlowServer {
             """, status: status)
     }
 
-    /// A dashboard form action on one process (signal, cancel, wake, resume), through the client; an error is shown
+    /// A dashboard form action on one process (signal, cancel, wake, resume, pause, unpause), through the client; an error is shown
     /// on the process's page.
     func processAction(_ request: Request, id: ProcessID, action: String) async throws -> Response {
         var request = request
@@ -83,13 +83,19 @@ extension StepFlowServer {
             case "cancel":
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty else { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
-                try await client.cancel(id, reason: reason)
+                try await client.cancel(id, reason: reason, by: Self.dashboardCaller)
             case "wake":
-                try await client.wake(id)
+                try await client.wake(id, by: Self.dashboardCaller)
             case "resume":
-                try await client.resume(id)
+                try await client.resume(id, by: Self.dashboardCaller)
+            case "pause":
+                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty else { throw APIError.invalidValue("a pause needs a reason (who pauses, and why)") }
+                try await client.pause(id, reason: reason, by: Self.dashboardCaller)
+            case "unpause":
+                try await client.unpause(id, by: Self.dashboardCaller)
             default:
-                throw APIError.notFound("no action '\(action)'; use signal, cancel, wake or resume")
+                throw APIError.notFound("no action '\(action)'; use signal, cancel, wake, resume, pause or unpause")
             }
         } catch {
             let apiError = APIError.from(error)
@@ -108,6 +114,8 @@ extension StepFlowServer {
         case "cancel": "Cancellation requested: the process stops at its next step boundary, after its compensations."
         case "wake": "Woken: due now."
         case "resume": "Resumed: running again."
+        case "pause": "Paused: no worker runs it until it is unpaused."
+        case "unpause": "Unpaused."
         default: nil
         }
     }

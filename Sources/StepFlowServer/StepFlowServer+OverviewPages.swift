@@ -4,15 +4,22 @@ import StepFlow
 import StepFlowRuntime
 
 extension StepFlowServer {
-    /// The figures of the overview, read page by page.
+    /// The figures of the overview: the store's statistics and due counts, the failed processes of the last hour,
+    /// and the histories of (at most ``OverviewFigures/recentLimit``) processes changed in the last hour.
     func overviewFigures() async throws -> OverviewFigures {
-        var figures = OverviewFigures(now: client.clock.now)
-        for try await page in client.store.pages(ProcessQuery(limit: 1000)) {
-            for record in page { figures.add(record) }
+        let now = client.clock.now
+        let hourAgo = now.addingTimeInterval(-3600)
+        var figures = OverviewFigures(now: now)
+        figures.count(try await client.statistics())
+        figures.backlog(count: try await client.store.dueCount(now: now), earliest: try await client.store.nextDueDate())
+        var failures = 0
+        for try await page in client.store.pages(ProcessQuery(statuses: [.failed], limit: 500, updatedAfter: hourAgo)) {
+            for record in page { figures.addFailure(record) }
+            failures += page.count
+            if failures >= OverviewFigures.failureLimit { break }
         }
-        figures.trimRecent()
-        for (id, _) in figures.recentlyChanged {
-            figures.addSteps(try await client.history(of: id))
+        for record in try await client.list(ProcessQuery(limit: OverviewFigures.recentLimit, updatedAfter: hourAgo)) {
+            figures.addSteps(try await client.history(of: record.id))
         }
         return figures
     }
@@ -47,7 +54,7 @@ extension StepFlowServer {
             </div>
             <h2>Steps per minute, last hour</h2>
             \(Self.chart(figures.stepsPerMinute))
-            <p class="muted">From the histories of the \(figures.recentlyChanged.count) processes changed most recently (at most \(OverviewFigures.recentLimit)).</p>
+            <p class="muted">From the histories of \(figures.historiesRead) processes changed in the last hour (at most \(OverviewFigures.recentLimit)).</p>
             <h2>By flow</h2>
             <table><tr><th>Flow</th>\(statusHeads)</tr>\(flowRows)</table>
             <h2>Failures in the last hour</h2>
@@ -67,6 +74,29 @@ extension StepFlowServer {
         return """
             <svg class="chart" viewBox="0 0 600 100" width="600" height="100" role="img" aria-label="steps per minute">\(bars)<text x="0" y="99" font-size="9">−60 min</text><text x="560" y="99" font-size="9">now</text><text x="540" y="10" font-size="9">max \(peak)</text></svg>
             """
+    }
+
+    /// The counts of `flow`'s processes per step: how many are at each (running, waiting or paused) and failed there
+    /// from the store's statistics, the median time there from the first ``medianSample`` active processes.
+    func stepCounts(of flow: any RegisteredFlow) async throws -> StepCounts {
+        var counts = StepCounts.Builder(flow: flow.name, now: client.clock.now) { $0.currentStep }
+        counts.count(try await client.statistics(flow: flow.name))
+        let sample = try await client.list(ProcessQuery(flowName: flow.name, statuses: [.running, .waiting, .paused], limit: Self.medianSample))
+        for record in sample { counts.addTime(record) }
+        return counts.build(paths: Self.stepPaths(of: flow))
+    }
+
+    /// How many active processes of a flow the median time per step is taken from.
+    static let medianSample = 1000
+
+    /// The flow's steps, as ``StepCounts`` and the process list's `step` filter name them (without the flow's name).
+    static func stepPaths(of flow: any RegisteredFlow) -> [String] {
+        flow.root.allItems.filter(\.kind.isStep).map { stepName($0.path, flow: flow.name) }
+    }
+
+    /// `path` without its flow's name (`deploy.v2/a/b` → `a/b`), as `ProcessRecord.currentStep` writes it.
+    static func stepName(_ path: String, flow: String) -> String {
+        path.hasPrefix(flow + "/") ? String(path.dropFirst(flow.count + 1)) : path
     }
 
     /// Each flow's structure as nested steps, with the processes at each step, those failed there, and the median
@@ -97,14 +127,15 @@ extension StepFlowServer {
         guard item.kind.isStep else {
             return "<li><span class=\"item group\">\(item.kind.description) \(item.name)</span>\(nested)</li>"
         }
-        let step = counts[item.path]
+        let stepName = Self.stepName(item.path, flow: flow)
+        let step = counts[stepName]
         var badges: HTML = ""
         if !counts.isEmpty {
             let active = step?.active ?? 0
             let failed = step?.failed ?? 0
             let median: String = step?.medianSecondsHere.map { String(format: "median %.1f s here", $0) } ?? ""
             badges = """
-                <a class="badge\(HTML(raw: active == 0 ? " zero" : ""))" href="\(link("/processes"))?flow=\(HTML.urlComponent(flow))&amp;step=\(HTML.urlComponent(item.path))" title="processes at this step">\(active) here</a>\
+                <a class="badge\(HTML(raw: active == 0 ? " zero" : ""))" href="\(link("/processes"))?flow=\(HTML.urlComponent(flow))&amp;step=\(HTML.urlComponent(stepName))" title="processes at this step">\(active) here</a>\
                 <span class="badge bad\(HTML(raw: failed == 0 ? " zero" : ""))" title="failed at this step">\(failed) failed</span><span class="muted">\(median)</span>
                 """
         }

@@ -5,41 +5,13 @@ import StepFlow
 import StepFlowRuntime
 
 extension StepFlowServer {
-    /// Up to `query.limit` processes matching `query` and, when given, at step `step` (read page by page; a step
-    /// filter reads at most ``stepScanPages`` pages), and the cursor of the next page.
-    func processes(_ query: ProcessQuery, step: String?) async throws -> (records: [ProcessRecord], next: ProcessID?) {
-        guard let step else {
-            let records = try await client.list(query)
-            return (records, records.count == query.limit ? records.last?.id : nil)
-        }
-        var found: [ProcessRecord] = []
-        var scan = query
-        scan.limit = 500
-        var pages = 0
-        var last: ProcessID?
-        for try await page in client.store.pages(scan) {
-            pages += 1
-            for record in page {
-                last = record.id
-                if client.registry.flow(named: record.flowName)?.nextStepPath(in: record.state) == step {
-                    found.append(record)
-                    if found.count == query.limit { return (found, record.id) }
-                }
-            }
-            if pages == Self.stepScanPages { return (found, last) }
-        }
-        return (found, nil)
-    }
-
-    /// The most pages of 500 one list page with a step filter reads.
-    static let stepScanPages = 40
-
     /// The process list: filters in the URL, paging by cursor, bulk actions on the filter.
     func processListPage(_ parameters: [String: String]) async throws -> Response {
         var query = try RequestInput.processQuery(parameters, maxLimit: configuration.maxPageSize)
         if parameters["limit"] == nil { query.limit = 50 }
-        let step = parameters["step"].flatMap { $0.isEmpty ? nil : $0 }
-        let (records, next) = try await processes(query, step: step)
+        let step = query.step
+        let records = try await client.list(query)
+        let next = records.count == query.limit ? records.last?.id : nil
         let statusOptions: [HTML] = ProcessStatus.allCases.map { status in
             let selected = query.statuses == [status]
             return "<option value=\"\(status.rawValue)\"\(HTML(raw: selected ? " selected" : ""))>\(status.rawValue)</option>"
@@ -48,14 +20,14 @@ extension StepFlowServer {
             "<option\(HTML(raw: query.flowName == name ? " selected" : ""))>\(name)</option>"
         }
         let rows: [HTML] = records.map { record in
-            let step = client.registry.flow(named: record.flowName)?.nextStepPath(in: record.state)
+            let step = record.currentStep
             return """
                 <tr><td><a href="\(link("/processes/" + HTML.urlComponent(record.id.rawValue)))">\(record.id.rawValue)</a></td><td>\(record.flowName)</td>\
                 <td class="status status-\(record.status.rawValue)">\(record.status.rawValue)</td><td>\(step)</td><td>\(record.stepCount)</td>\
-                <td>\(Self.time(record.updatedAt))</td><td>\(record.lastError.map { String($0.prefix(160)) })</td></tr>
+                <td>\(Self.time(record.updatedAt))</td><td>\(record.lastError.map { String($0.prefix(160)) })</td><td>\(Self.labelText(record.labels))</td></tr>
                 """
         }
-        var filter = parameters.filter { ["flow", "status", "idPrefix", "step", "limit"].contains($0.key) && !$0.value.isEmpty }
+        var filter = parameters.filter { Self.filterFields.contains($0.key) && !$0.value.isEmpty }
         let first: HTML = query.after == nil ? "" : "<a href=\"\(link("/processes"))?\(Self.queryString(filter))\">First page</a>"
         filter["after"] = next?.rawValue
         let more: HTML = next == nil ? "" : "<a href=\"\(link("/processes"))?\(Self.queryString(filter))\">Next page</a>"
@@ -64,8 +36,8 @@ extension StepFlowServer {
         let bulk: HTML = DashboardPage.mayOperate && !filter.isEmpty
             ? """
             <form class="filters" method="post" action="\(link("/processes/bulk"))">\(DashboardPage.csrfField)\(hidden)
-            <label>Bulk action on every process of this filter <select name="action"><option>cancel</option><option>wake</option><option>resume</option></select></label>
-            <label>Reason (for cancel) <input name="reason" size="30"></label><button type="submit">Count and confirm…</button></form>
+            <label>Bulk action on every process of this filter <select name="action"><option>cancel</option><option>wake</option><option>resume</option><option>pause</option><option>unpause</option></select></label>
+            <label>Reason (for cancel, pause) <input name="reason" size="30"></label><button type="submit">Count and confirm…</button></form>
             """
             : ""
         let body: HTML = """
@@ -75,65 +47,71 @@ extension StepFlowServer {
             <label>Flow <select name="flow"><option value="">any</option>\(flowOptions)</select></label>
             <label>Step <input name="step" value="\(step)" size="40"></label>
             <label>Id prefix <input name="idPrefix" value="\(query.idPrefix)"></label>
+            <label>Labels (k=v,…) <input name="labels" value="\(parameters["labels"])"></label>
+            <label>Changed after <input name="updatedAfter" value="\(parameters["updatedAfter"])" placeholder="2026-01-01T00:00:00Z"></label>
             <button type="submit">Filter</button></form>
             \(bulk)
             <div id="list-live" data-live>
-            <table><tr><th>Id</th><th>Flow</th><th>Status</th><th>Step</th><th>Steps</th><th>Updated</th><th>Last error</th></tr>\(rows)</table>
+            <table><tr><th>Id</th><th>Flow</th><th>Status</th><th>Step</th><th>Steps</th><th>Updated</th><th>Last error</th><th>Labels</th></tr>\(rows)</table>
             <div class="pager">\(first)\(more)<span class="muted">\(records.count) shown</span></div></div>
             """
         return DashboardPage(server: self).render(title: "Processes", body: body, events: link("/api/v1/events") + (query.flowName.map { "?flow=" + HTML.urlComponent($0) } ?? ""))
     }
 
-    /// A bulk action on every process of a filter: first a count and a confirmation, then the action, one process
-    /// at a time through the client.
+    /// The query fields of the process list's filter (kept in its URL and in its bulk form).
+    static let filterFields: Set<String> = ["flow", "status", "idPrefix", "step", "labels", "createdAfter", "createdBefore", "updatedAfter", "updatedBefore", "limit"]
+
+    /// `k=v, k=v`, sorted.
+    static func labelText(_ labels: [String: String]) -> String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+
+    /// A bulk action on every process of a filter: first a count and a confirmation, then the client's bulk action.
     func bulkAction(_ request: Request) async throws -> Response {
         var request = request
         let form = try await DashboardForm.read(&request, limit: configuration.maxBodySize)
-        let action = form["action"] ?? ""
-        guard ["cancel", "wake", "resume"].contains(action) else {
-            throw APIError.invalidValue("unknown bulk action '\(action)'; use cancel, wake or resume")
-        }
+        let name = form["action"] ?? ""
         let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if action == "cancel", reason.isEmpty { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
-        var query = try RequestInput.processQuery(form.filter { $0.key != "limit" && $0.key != "after" }, maxLimit: configuration.maxPageSize)
-        query.limit = 500
-        let step = form["step"].flatMap { $0.isEmpty ? nil : $0 }
-        var ids: [ProcessID] = []
-        for try await page in client.store.pages(query) {
-            for record in page where step == nil || client.registry.flow(named: record.flowName)?.nextStepPath(in: record.state) == step {
-                ids.append(record.id)
-            }
-        }
-        let fields = form.filter { ["flow", "status", "idPrefix", "step", "action", "reason"].contains($0.key) && !$0.value.isEmpty }
+        let action = try Self.bulkAction(name, reason: reason)
+        let query = try RequestInput.processQuery(form.filter { Self.filterFields.contains($0.key) && $0.key != "limit" }, maxLimit: configuration.maxPageSize)
+        let fields = form.filter { (Self.filterFields.contains($0.key) || $0.key == "action" || $0.key == "reason") && !$0.value.isEmpty }
+        let back = "\(link("/processes"))?\(Self.queryString(fields.filter { Self.filterFields.contains($0.key) }))"
         guard form["confirm"] == "yes" else {
+            var count = 0
+            var paged = query
+            paged.limit = 1000
+            for try await page in client.store.pages(paged) { count += page.count }
             let hidden: [HTML] = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\($0.key)\" value=\"\($0.value)\">" }
             return DashboardPage(server: self).render(title: "Confirm", body: """
-                <h1>Confirm: \(action) \(ids.count) processes</h1>
-                <p>The filter selects <b>\(ids.count)</b> processes now. \(action == "cancel" ? "Reason: " + reason : "")</p>
+                <h1>Confirm: \(name) \(count) processes</h1>
+                <p>The filter selects <b>\(count)</b> processes now; those the action does not apply to are skipped. \(reason.isEmpty ? "" : "Reason: " + reason)</p>
                 <form method="post" action="\(link("/processes/bulk"))">\(DashboardPage.csrfField)\(hidden)<input type="hidden" name="confirm" value="yes">
-                <button class="danger" type="submit">\(action) \(ids.count) processes</button> <a href="\(link("/processes"))?\(Self.queryString(fields.filter { $0.key != "action" && $0.key != "reason" }))">Back</a></form>
+                <button class="danger" type="submit">\(name) \(count) processes</button> <a href="\(back)">Back</a></form>
                 """)
         }
-        var done = 0
-        var errors: [String] = []
-        for id in ids {
-            do {
-                switch action {
-                case "cancel": try await client.cancel(id, reason: reason)
-                case "wake": try await client.wake(id)
-                default: try await client.resume(id)
-                }
-                done += 1
-            } catch {
-                errors.append("\(id): \(APIError.from(error).message)")
-            }
-        }
-        let errorList: [HTML] = errors.prefix(50).map { "<li>\($0)</li>" }
+        let result = try await client.bulk(action, matching: query, by: Self.dashboardCaller)
+        let skipped: [HTML] = result.skipped.sorted { $0.key < $1.key }.map { "<li>\($0.value) skipped: \($0.key)</li>" }
         return DashboardPage(server: self).render(title: "Done", body: """
-            <h1>\(action): \(done) of \(ids.count) processes</h1>
-            \(errors.isEmpty ? "" : HTML("<div class=\"error\"><ul>\(errorList)</ul></div>"))
-            <a href="\(link("/processes"))?\(Self.queryString(fields.filter { $0.key != "action" && $0.key != "reason" }))">Back to the list</a>
+            <h1>\(name): \(result.acted) of \(result.matched) processes</h1>
+            <ul>\(skipped)</ul>
+            <a href="\(back)">Back to the list</a>
             """)
+    }
+
+    /// Who the dashboard's commands are recorded as.
+    static let dashboardCaller = "dashboard"
+
+    /// The bulk action named `name`; cancel and pause need a reason.
+    static func bulkAction(_ name: String, reason: String) throws -> BulkAction {
+        switch name {
+        case "cancel", "pause":
+            guard !reason.isEmpty else { throw APIError.invalidValue("\(name) needs a reason (who, and why)") }
+            return name == "cancel" ? .cancel(reason: reason) : .pause(reason: reason)
+        case "wake": return .wake
+        case "resume": return .resume
+        case "unpause": return .unpause
+        default: throw APIError.invalidValue("unknown bulk action '\(name)'; use cancel, wake, resume, pause or unpause")
+        }
     }
 
     /// One process: status, data, signals, history, structure, actions.
@@ -171,6 +149,9 @@ extension StepFlowServer {
             <label>Reason <input name="reason" size="30" required></label><button class="danger" type="submit">Cancel</button></form>
             <form class="inline" method="post" action="\(link(path + "/wake"))">\(DashboardPage.csrfField)<button type="submit">Wake</button></form>
             <form class="inline" method="post" action="\(link(path + "/resume"))">\(DashboardPage.csrfField)<button type="submit">Resume</button></form>
+            <form class="filters" method="post" action="\(link(path + "/pause"))" id="pause-form">\(DashboardPage.csrfField)
+            <label>Reason <input name="reason" size="30" required></label><button type="submit">Pause</button></form>
+            <form class="inline" method="post" action="\(link(path + "/unpause"))">\(DashboardPage.csrfField)<button type="submit">Unpause</button></form>
             </div>
             """
             : "<p class=\"muted\">Signed in read-only: no actions.</p>"
@@ -188,7 +169,7 @@ extension StepFlowServer {
             \(record.lastError.map { HTML("<h2>Last error</h2><div class=\"error\">\($0)</div>") } ?? "")
             <div class="grid"><div><h2>Input</h2><pre>\(JSONValue.parse(record.input).prettyText)</pre></div>
             <div><h2>Data</h2><pre>\(JSONValue.parse(record.data).prettyText)</pre></div></div>
-            <h2>Labels</h2><p class="muted">None.</p>
+            <h2>Labels</h2><p id="process-labels">\(record.labels.isEmpty ? "None." : Self.labelText(record.labels))</p>
             <div class="grid"><div><h2>Structure</h2>\(structure)</div>
             <div><h2>State events</h2><ul>\(events)</ul>
             <h2>Signals</h2><table><tr><th>#</th><th>Name</th><th>Payload</th><th>Sent</th></tr>\(signalRows)</table></div></div>

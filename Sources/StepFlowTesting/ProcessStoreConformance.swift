@@ -102,6 +102,24 @@ public struct ProcessStoreConformance: Sendable {
         case signalPayloadsRoundTrip
         /// Concurrent `sendSignal` calls get distinct, consecutive sequences.
         case concurrentSignalsGetDistinctSequences
+        /// `execute(.pause)` fences a process and keeps workers off it; `.unpause` lets them claim it at its due time.
+        case pauseAndUnpause
+        /// A paused timer keeps its wall-clock time; one that passed while paused is due at once after the unpause.
+        case pausedTimerKeepsItsTime
+        /// A signal sent to a paused process is stored without waking it, and is there after the unpause.
+        case signalToAPausedProcessIsKept
+        /// `execute(.move)` replaces the state, clears the error, fences, and makes the process due now (a paused one stays paused).
+        case moveCommand
+        /// Labels are stored with the process, replaced by `execute(.setLabels)`, and refused when they break a rule.
+        case labelsAreStoredAndReplaced
+        /// `processes` filters by labels, step, and created and updated times, with keyset paging.
+        case searchByLabelsStepAndTime
+        /// The stored step agrees with `ProcessRecord.currentStep` for every kind of state, in queries and statistics.
+        case currentStepFollowsTheState
+        /// `statistics` counts by flow, status and step, for one flow or all.
+        case statisticsCount
+        /// `purge` deletes finished processes with their history, signals and labels; never running, waiting or paused ones.
+        case purgeDeletesOnlyFinishedProcesses
 
         /// The check's name.
         public var description: String { rawValue }
@@ -162,6 +180,15 @@ public struct ProcessStoreConformance: Sendable {
         case .signalToALeasedProcessKeepsTheLease: try await signalToALeasedProcessKeepsTheLease()
         case .signalPayloadsRoundTrip: try await signalPayloadsRoundTrip()
         case .concurrentSignalsGetDistinctSequences: try await concurrentSignalsGetDistinctSequences()
+        case .pauseAndUnpause: try await pauseAndUnpause()
+        case .pausedTimerKeepsItsTime: try await pausedTimerKeepsItsTime()
+        case .signalToAPausedProcessIsKept: try await signalToAPausedProcessIsKept()
+        case .moveCommand: try await moveCommand()
+        case .labelsAreStoredAndReplaced: try await labelsAreStoredAndReplaced()
+        case .searchByLabelsStepAndTime: try await searchByLabelsStepAndTime()
+        case .currentStepFollowsTheState: try await currentStepFollowsTheState()
+        case .statisticsCount: try await statisticsCount()
+        case .purgeDeletesOnlyFinishedProcesses: try await purgeDeletesOnlyFinishedProcesses()
         }
     }
 }

@@ -42,3 +42,14 @@ struct DemoProcesses: Sendable {
         records.count == ids.count && records.allSatisfy(\.status.isFinished)
     }
 }
+
+extension DemoProcesses {
+    /// The teams the demo's applications belong to, in turn.
+    static let teams = ["payments", "search", "checkout", "platform"]
+
+    /// The labels of application `index` (from 1): every fifth deploys to production (as its input says), the others
+    /// to staging; the teams take turns.
+    static func labels(_ index: Int) -> [String: String] {
+        ["env": index % 5 == 0 ? "production" : "staging", "team": teams[(index - 1) % teams.count]]
+    }
+}

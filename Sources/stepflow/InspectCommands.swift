@@ -3,42 +3,38 @@ import Foundation
 import StepFlow
 import StepFlowRuntime
 
-/// `stepflow list`: the stored processes.
+/// `stepflow list`: the stored processes a filter selects, one page at a time.
 struct ListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored processes.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List stored processes.",
+        discussion: "When more processes match than --limit, the last line gives the --after cursor of the next page."
+    )
 
     @OptionGroup var storeOptions: StoreOptions
-
-    @Option(help: "Only processes of this flow.")
-    var flow: String?
-
-    @Option(help: "Only processes with this status (running, waiting, completed, failed, cancelled).")
-    var status: String?
-
-    func validate() throws {
-        if let status, ProcessStatus(rawValue: status) == nil {
-            throw ValidationError("unknown status '\(status)'; use one of \(ProcessStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
+    @OptionGroup var filter: ProcessFilterOptions
 
     @Option(help: "At most this many.")
     var limit = 1000
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
 
     func run() async throws {
         try await storeOptions.withStore { try await run(store: $0) }
     }
 
     private func run(store: any ProcessStore) async throws {
-        let records = try await store.processes(ProcessQuery(flowName: flow, statuses: status.flatMap(ProcessStatus.init(rawValue:)).map { [$0] }, limit: limit))
-        let registry = try Flows.registry()
+        let records = try await store.processes(try filter.query(now: Date(), limit: limit))
         print(Table.render(
             header: ["ID", "FLOW", "STATUS", "STEPS", "AT", "UPDATED"],
             rows: records.map { record in
                 [record.id.rawValue, record.flowName, record.status.rawValue, "\(record.stepCount)",
-                 Describe.position(of: record, registry: registry), Describe.time(record.updatedAt)]
+                 Describe.position(of: record), Describe.time(record.updatedAt)]
             }
         ))
-        if records.isEmpty { print("(no processes in \(storeOptions.displayLocation))") }
+        if records.isEmpty { print("(no processes match in \(storeOptions.displayLocation))") }
+        if records.count == limit, let last = records.last { print("next page: --after \(last.id)") }
     }
 }
 
@@ -58,11 +54,11 @@ struct ShowCommand: AsyncParsableCommand {
     private func run(store: any ProcessStore) async throws {
         let client = StepFlowClient(store: store)
         let record = try await client.process(ProcessID(id))
-        let registry = try Flows.registry()
         print("process   \(record.id)")
         print("flow      \(record.flowName)")
         print("status    \(record.status)\(record.lastError.map { " — \($0)" } ?? "")")
-        print("at        \(Describe.position(of: record, registry: registry))")
+        print("at        \(Describe.position(of: record))")
+        print("labels    \(record.labels.isEmpty ? "-" : record.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
         print("state     \(Describe.json(record.state.events))")
         print("due       \(record.dueAt.map(Describe.time) ?? "-")")
         print("steps     \(record.stepCount) (attempt \(record.attempt) of the current step)")
@@ -79,7 +75,7 @@ struct ShowCommand: AsyncParsableCommand {
                     "\(entry.sequence)", Describe.time(entry.startedAt),
                     entry.stepPath.map { String($0.dropFirst(record.flowName.count + 1)) } ?? "-",
                     entry.outcome.rawValue, Describe.duration(entry.duration), entry.worker,
-                    entry.error ?? "→ \(entry.after.events.joined(separator: ", "))",
+                    entry.error ?? entry.reason.map { "reason: \($0)" } ?? "→ \(entry.after.events.joined(separator: ", "))",
                 ]
             }
         ))
@@ -114,11 +110,10 @@ struct GraphCommand: AsyncParsableCommand {
 
 /// Formatting shared by the inspecting commands.
 enum Describe {
-    static func position(of record: ProcessRecord, registry: FlowRegistry) -> String {
-        guard record.status.isActive else { return record.status.rawValue }
-        guard let flow = registry.flow(named: record.flowName) else { return record.state.events.joined(separator: ",") }
-        let path = flow.nextStepPath(in: record.state) ?? record.state.events.first ?? "-"
-        return path.hasPrefix(record.flowName + "/") ? String(path.dropFirst(record.flowName.count + 1)) : path
+    /// The AT column: the step the process is at (``ProcessRecord/currentStep``, which `list --step` matches and
+    /// the stores index), or `-`.
+    static func position(of record: ProcessRecord) -> String {
+        record.currentStep ?? "-"
     }
 
     static func time(_ date: Date) -> String {

@@ -18,7 +18,7 @@ final class ProgressDisplay: Sendable {
     /// The step a process is at, for display: the next step's path below the root, or its status.
     private func position(_ record: ProcessRecord) -> String {
         switch record.status {
-        case .completed, .failed, .cancelled: return record.status.rawValue
+        case .completed, .failed, .cancelled, .paused: return record.status.rawValue
         case .running, .waiting:
             guard let path = try? flow.nextStep(in: record.state)?.path else { return "finishing" }
             return String(path.dropFirst(flow.name.count + 1))

@@ -125,10 +125,13 @@ struct ServerTimeFollowingStore: ProcessStore {
         try await store.releaseLeases(processes, owner: owner, now: now)
     }
 
-    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord {
         try await at(now)
-        return try await store.execute(command, on: id, now: now)
+        return try await store.execute(command, on: id, now: now, by: caller)
     }
+
+    func statistics(flowName: String?) async throws -> ProcessStatistics { try await store.statistics(flowName: flowName) }
+    func purge(_ request: PurgeRequest) async throws -> [ProcessID] { try await store.purge(request) }
 
     func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
         try await at(now)

@@ -46,8 +46,14 @@ struct ForwardingStore: ProcessStore {
     func releaseLeases(_ processes: [ProcessLeaseToken], owner: String, now: Date) async throws {
         await base.releaseLeases(processes, owner: owner, now: now)
     }
-    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
-        try await base.execute(command, on: id, now: now)
+    func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord {
+        try await base.execute(command, on: id, now: now, by: caller)
+    }
+    func statistics(flowName: String?) async throws -> ProcessStatistics {
+        await base.statistics(flowName: flowName)
+    }
+    func purge(_ request: PurgeRequest) async throws -> [ProcessID] {
+        await base.purge(request)
     }
     func sendSignal(to id: ProcessID, name: String, payload: Data, now: Date) async throws -> ProcessSignal {
         try await base.sendSignal(to: id, name: name, payload: payload, now: now)

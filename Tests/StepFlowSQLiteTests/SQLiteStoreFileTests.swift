@@ -21,14 +21,14 @@ import Testing
         #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
     }
 
-    @Test func theSchemaIsMigratedToV2() async throws {
+    @Test func theSchemaIsMigratedToV3() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
-        #expect(strictTables == ["history", "processes", "signals"])
+        #expect(strictTables == ["history", "process_labels", "processes", "signals"])
         let signalsKey = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_info('signals') WHERE pk > 0 ORDER BY pk")
         }
@@ -36,7 +36,10 @@ import Testing
         let indexes = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
         }
-        #expect(indexes == ["history_process", "processes_due", "processes_flow"])
+        #expect(indexes == [
+            "history_process", "process_labels_process", "processes_created", "processes_due", "processes_flow",
+            "processes_statistics", "processes_step", "processes_updated",
+        ])
         let historyIndexColumns = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_index_info('history_process') ORDER BY seqno")
         }

@@ -204,10 +204,95 @@ import Testing
             try await client.execute(uri: "/api/v1/flows/order.v1/counts", method: .get, headers: headers(reader)) { response in
                 let steps = response.object["steps"] as? [[String: Any]] ?? []
                 let active = Dictionary(uniqueKeysWithValues: steps.map { ($0["path"] as? String ?? "", $0["active"] as? Int ?? -1) })
-                #expect(active["order.v1/reserve"] == 1)
-                #expect(active["order.v1/approvalAwaitSignal"] == 1)
+                #expect(steps.map { $0["path"] as? String } == ["reserve", "approvalAwaitSignal", "ship", "(not started)"])
+                #expect(active["approvalAwaitSignal"] == 1)
+                #expect(active["(not started)"] == 1)
             }
             try await client.execute(uri: "/api/v1/flows/nope/counts", method: .get, headers: headers(reader)) { #expect($0.status == .notFound) }
         }
+    }
+}
+
+@Suite struct OperationsAPITests {
+    let op = ServerFixture.operatorToken
+    let reader = ServerFixture.readerToken
+
+    @Test func pauseUnpauseAndLabels() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.test { client in
+            let start = #"{"flow":"order.v1","id":"o-1","input":{"item":"book"},"labels":{"team":"shop"}}"#
+            try await client.execute(uri: "/api/v1/processes", method: .post, headers: headers(op, json: true), body: body(start)) { response in
+                #expect(response.status == .created)
+                #expect(response.object["labels"] as? [String: String] == ["team": "shop"])
+            }
+            let badLabels = #"{"flow":"order.v1","id":"o-2","input":{"item":"book"},"labels":{"Bad Key":"x"}}"#
+            try await client.execute(uri: "/api/v1/processes", method: .post, headers: headers(op, json: true), body: body(badLabels)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.errorCode == "invalidInput")
+            }
+            try await client.execute(uri: "/api/v1/processes?labels=team=shop", method: .get, headers: headers(reader)) { response in
+                #expect((response.object["processes"] as? [[String: Any]])?.count == 1)
+            }
+            try await client.execute(uri: "/api/v1/processes?labels=nonsense", method: .get, headers: headers(reader)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/processes?updatedAfter=yesterday", method: .get, headers: headers(reader)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/processes/o-1/pause", method: .post, headers: headers(op, json: true), body: body(#"{"reason":""}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/pause", method: .post, headers: headers(reader, json: true), body: body(#"{"reason":"x"}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/pause", method: .post, headers: headers(op, json: true), body: body(#"{"reason":"freeze"}"#)) { response in
+                #expect(response.status == .ok)
+                #expect(response.object["status"] as? String == "paused")
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/unpause", method: .post, headers: headers(op, json: true)) { response in
+                #expect(response.object["status"] as? String == "running")
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/unpause", method: .post, headers: headers(op, json: true)) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/api/v1/processes/o-1/labels", method: .put, headers: headers(op, json: true), body: body(#"{"labels":{"team":"ops"}}"#)) { response in
+                #expect(response.object["labels"] as? [String: String] == ["team": "ops"])
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/labels", method: .put, headers: headers(reader, json: true), body: body(#"{"labels":{}}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+        }
+        #expect(try await fixture.client.process("o-1").labels == ["team": "ops"])
+    }
+
+    @Test func statisticsBulkAndPurge() async throws {
+        let fixture = try ServerFixture()
+        for index in 1...3 { try await fixture.start("b-\(index)") }
+        try await fixture.start("c-1")
+        try await fixture.test { client in
+            try await client.execute(uri: "/api/v1/statistics", method: .get, headers: headers(reader)) { response in
+                let groups = response.object["groups"] as? [[String: Any]] ?? []
+                #expect(groups.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 4)
+            }
+            try await client.execute(uri: "/api/v1/bulk", method: .post, headers: headers(op, json: true), body: body(#"{"action":"explode"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/bulk", method: .post, headers: headers(reader, json: true), body: body(#"{"action":"wake"}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+            let cancel = #"{"action":"cancel","reason":"cleanup","filter":{"idPrefix":"b-"}}"#
+            try await client.execute(uri: "/api/v1/bulk", method: .post, headers: headers(op, json: true), body: body(cancel)) { response in
+                #expect(response.status == .ok)
+                #expect(response.object["acted"] as? Int == 3)
+            }
+            let future = "2100-01-01T00:00:00Z"
+            try await client.execute(uri: "/api/v1/purge", method: .post, headers: headers(op, json: true), body: body(#"{"finishedBefore":"\#(future)","dryRun":true}"#)) { response in
+                #expect(response.object["deleted"] as? Int == 3)
+            }
+            try await client.execute(uri: "/api/v1/purge", method: .post, headers: headers(op, json: true), body: body(#"{"finishedBefore":"\#(future)","statuses":["running"]}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/purge", method: .post, headers: headers(op, json: true), body: body(#"{"finishedBefore":"soon"}"#)) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/purge", method: .post, headers: headers(op, json: true), body: body(#"{"finishedBefore":"\#(future)"}"#)) { response in
+                #expect(response.object["deleted"] as? Int == 3)
+            }
+        }
+        #expect(try await fixture.client.list().map(\.id) == ["c-1"])
     }
 }

@@ -24,19 +24,25 @@ import Testing
     @Test func overviewFiguresCountStatusesBacklogAndFailures() {
         let now = Date(timeIntervalSince1970: 1_000_000)
         var figures = OverviewFigures(now: now)
-        func record(_ id: String, _ status: ProcessStatus, due: Date?, updated: Date, error: String? = nil) -> ProcessRecord {
-            ProcessRecord(id: ProcessID(id), flowName: "f.v1", state: [], input: Data(), data: Data(), status: status, dueAt: due,
+        figures.count(ProcessStatistics(groups: [
+            .init(flowName: "f.v1", status: .running, step: "a", count: 2),
+            .init(flowName: "f.v1", status: .failed, step: "b", count: 3),
+            .init(flowName: "g.v1", status: .running, step: nil, count: 1),
+        ]))
+        #expect(figures.total == 6)
+        #expect(figures.byStatus[.running] == 3)
+        #expect(figures.byFlow["f.v1"]?[.failed] == 3)
+        figures.backlog(count: 2, earliest: now.addingTimeInterval(-30))
+        #expect(figures.oldestDueAge == 30)
+        figures.backlog(count: 0, earliest: now.addingTimeInterval(60))
+        #expect(figures.oldestDueAge == 0)
+        func failed(_ updated: Date, _ error: String) -> ProcessRecord {
+            ProcessRecord(id: "x", flowName: "f.v1", state: [], input: Data(), data: Data(), status: .failed, dueAt: nil,
                           lastError: error, createdAt: updated, updatedAt: updated)
         }
-        figures.add(record("a", .running, due: now.addingTimeInterval(-30), updated: now.addingTimeInterval(-30)))
-        figures.add(record("b", .waiting, due: now.addingTimeInterval(60), updated: now.addingTimeInterval(-10)))
-        figures.add(record("c", .failed, due: nil, updated: now.addingTimeInterval(-100), error: "boom\nstack"))
-        figures.add(record("d", .failed, due: nil, updated: now.addingTimeInterval(-200), error: "boom"))
-        figures.add(record("e", .failed, due: nil, updated: now.addingTimeInterval(-7200), error: "old"))
-        #expect(figures.total == 5)
-        #expect(figures.byStatus[.failed] == 3)
-        #expect(figures.dueBacklog == 1)
-        #expect(figures.oldestDueAge == 30)
+        figures.addFailure(failed(now.addingTimeInterval(-100), "boom\nstack"))
+        figures.addFailure(failed(now.addingTimeInterval(-200), "boom"))
+        figures.addFailure(failed(now.addingTimeInterval(-7200), "old"))
         #expect(figures.failuresByError == ["boom": 2])
         let entry = HistoryEntry(sequence: 1, startedAt: now.addingTimeInterval(-90), stepPath: "s", before: [], after: [],
                                  duration: .zero, outcome: .advanced, error: nil, worker: "w", leaseToken: 1)
@@ -47,14 +53,21 @@ import Testing
     @Test func stepCountsTakeTheMedianTimeHere() {
         let now = Date(timeIntervalSince1970: 1_000_000)
         var builder = StepCounts.Builder(flow: "f.v1", now: now) { $0.lastError }
-        for (age, status) in [(10.0, ProcessStatus.running), (30, .waiting), (20, .running), (0, .failed)] {
-            builder.add(ProcessRecord(id: "x", flowName: "f.v1", state: [], input: Data(), data: Data(), status: status, dueAt: nil,
-                                      lastError: "f.v1/a", createdAt: now, updatedAt: now.addingTimeInterval(-age)))
+        builder.count(ProcessStatistics(groups: [
+            .init(flowName: "f.v1", status: .waiting, step: "a", count: 3),
+            .init(flowName: "f.v1", status: .failed, step: "a", count: 1),
+            .init(flowName: "f.v1", status: .completed, step: nil, count: 4),
+            .init(flowName: "other.v1", status: .waiting, step: "a", count: 9),
+        ]))
+        for age in [10.0, 30, 20] {
+            builder.addTime(ProcessRecord(id: "x", flowName: "f.v1", state: [], input: Data(), data: Data(), status: .waiting, dueAt: nil,
+                                          lastError: "a", createdAt: now, updatedAt: now.addingTimeInterval(-age)))
         }
-        let counts = builder.build(paths: ["f.v1/a", "f.v1/b"])
+        let counts = builder.build(paths: ["a", "b"])
         #expect(counts.steps == [
-            .init(path: "f.v1/a", active: 3, failed: 1, medianSecondsHere: 20),
-            .init(path: "f.v1/b", active: 0, failed: 0, medianSecondsHere: nil),
+            .init(path: "a", active: 3, failed: 1, medianSecondsHere: 20),
+            .init(path: "b", active: 0, failed: 0, medianSecondsHere: nil),
         ])
+        #expect(counts.completed == 4)
     }
 }

@@ -12,6 +12,8 @@ import Testing
         "POST /api/v1/processes/{id}/wake", "POST /api/v1/processes/{id}/resume",
         "GET /api/v1/flows", "GET /api/v1/flows/{name}", "GET /api/v1/flows/{name}/diagram",
         "GET /api/v1/flows/{name}/counts", "GET /api/v1/events",
+        "POST /api/v1/processes/{id}/pause", "POST /api/v1/processes/{id}/unpause", "PUT /api/v1/processes/{id}/labels",
+        "GET /api/v1/statistics", "POST /api/v1/bulk", "POST /api/v1/purge",
     ]
 
     @Test func everyRouteIsDocumentedAndNothingElse() throws {

@@ -1,0 +1,113 @@
+public import Foundation
+
+/// An operator's tools: pause, labels, statistics, bulk actions and retention.
+extension StepFlowClient {
+    /// Pauses a running or waiting process: no worker claims it until ``unpause(_:by:)``. A step in flight has its
+    /// save rejected (it runs again after the unpause). Signals sent meanwhile are stored; its timers keep their
+    /// wall-clock time. Pausing a paused process changes nothing.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` for a finished process.
+    @discardableResult
+    public func pause(_ id: ProcessID, reason: String, by caller: String? = nil) async throws -> ProcessRecord {
+        try await store.execute(.pause(reason: reason), on: id, now: clock.now, by: caller)
+    }
+
+    /// Lets a paused process run again, at its kept due time (at once when that time has passed while it was paused).
+    ///
+    /// - Throws: ``ProcessStoreError`` `.notFound`, or `.invalidCommand` for a process that is not paused.
+    @discardableResult
+    public func unpause(_ id: ProcessID, by caller: String? = nil) async throws -> ProcessRecord {
+        try await store.execute(.unpause, on: id, now: clock.now, by: caller)
+    }
+
+    /// Replaces the labels of a process.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidInput` when a label breaks a rule of ``ProcessLabels`` (nothing is
+    ///   stored), `.notFound` for an unknown process.
+    @discardableResult
+    public func setLabels(_ id: ProcessID, _ labels: [String: String], by caller: String? = nil) async throws -> ProcessRecord {
+        try ProcessLabels.validate(labels)
+        return try await store.execute(.setLabels(labels), on: id, now: clock.now, by: caller)
+    }
+
+    /// The number of processes (of `flow`, or all) by flow, status and current step.
+    public func statistics(flow: String? = nil) async throws -> ProcessStatistics {
+        try await store.statistics(flowName: flow)
+    }
+
+    /// Applies `action` to every process `query` selects, `batchSize` at a time: it reads one page (by keyset on the
+    /// id, so it never loads every process), acts on each process of the page with one short transaction each, and
+    /// moves on. Workers keep saving steps meanwhile.
+    ///
+    /// A process the action does not apply to (``BulkAction/skipReason(for:)``), or that changed between the read
+    /// and the action, is skipped and counted by reason. `query.limit` is ignored: every matching process is visited.
+    public func bulk(
+        _ action: BulkAction, matching query: ProcessQuery, by caller: String? = nil, batchSize: Int = 500
+    ) async throws -> BulkResult {
+        guard batchSize > 0 else {
+            throw ProcessStoreError(.invalidInput, "the batch size is \(batchSize); it must be at least 1")
+        }
+        var result = BulkResult()
+        var paged = query
+        paged.limit = batchSize
+        for try await page in store.pages(paged) {
+            result.matched += page.count
+            for record in page {
+                if let reason = action.skipReason(for: record) {
+                    result.skipped[reason, default: 0] += 1
+                    continue
+                }
+                do {
+                    switch action {
+                    case let .cancel(reason): _ = try await cancel(record.id, reason: reason, by: caller)
+                    default: _ = try await store.execute(action.command, on: record.id, now: clock.now, by: caller)
+                    }
+                    result.acted += 1
+                } catch let error as ProcessStoreError where error.code == .invalidCommand || error.code == .notFound {
+                    let reason = error.code == .notFound ? "deleted meanwhile" : "changed meanwhile"
+                    result.skipped[reason, default: 0] += 1
+                }
+            }
+        }
+        return result
+    }
+
+    /// Deletes the processes that finished before `finishedBefore` (of `flow`, with one of `statuses`; every finished
+    /// status by default), with their history and signals, in batches of `batchSize` (one transaction each). A
+    /// running, waiting or paused process is never deleted. A dry run deletes nothing and counts what would be.
+    ///
+    /// - Throws: ``ProcessStoreError`` `.invalidInput` when `statuses` names a status that is not finished.
+    public func purge(
+        finishedBefore: Date, flow: String? = nil, statuses: Set<ProcessStatus>? = nil, dryRun: Bool = false,
+        batchSize: Int = 500
+    ) async throws -> PurgeResult {
+        if let statuses, let unfinished = statuses.first(where: { !$0.isFinished }) {
+            throw ProcessStoreError(
+                .invalidInput,
+                "cannot purge \(unfinished) processes; only finished ones can be purged: completed, failed, cancelled"
+            )
+        }
+        guard batchSize > 0 else {
+            throw ProcessStoreError(.invalidInput, "the batch size is \(batchSize); it must be at least 1")
+        }
+        let request = PurgeRequest(finishedBefore: finishedBefore, flowName: flow, statuses: statuses, limit: batchSize)
+        if dryRun {
+            let query = ProcessQuery(
+                flowName: flow, statuses: Set(request.finishedStatuses), limit: batchSize, updatedBefore: finishedBefore
+            )
+            var result = PurgeResult(deleted: 0, dryRun: true)
+            for try await page in store.pages(query) {
+                result.deleted += page.count
+                if result.sample.count < 5 { result.sample += page.prefix(5 - result.sample.count).map(\.id) }
+            }
+            return result
+        }
+        var result = PurgeResult(deleted: 0, dryRun: false)
+        while true {
+            let deleted = try await store.purge(request)
+            result.deleted += deleted.count
+            if result.sample.count < 5 { result.sample += deleted.prefix(5 - result.sample.count) }
+            if deleted.count < batchSize { return result }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import Logging
+import StepFlow
+import StepFlowRuntime
+@testable import StepFlowSQLite
+import Synchronization
+import Testing
+
+/// Searches use their indexes, and a bulk action leaves room for a worker's saves.
+@Suite struct SQLiteOperationsTests {
+    @Test func labelStepAndTimeSearchesUseTheirIndexes() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        let now = Date(timeIntervalSince1970: 1_767_225_600)
+        _ = try await store.create((0..<2000).map { index in
+            NewProcess(
+                id: ProcessID(String(format: "p%05d", index)), flowName: "order.v1", input: Data("{}".utf8),
+                data: Data("{}".utf8), state: ["start:order.v1/step\(index % 50)"], now: now.addingTimeInterval(Double(index)),
+                labels: ["team": "team\(index % 40)", "env": index % 2 == 0 ? "prod" : "staging"]
+            )
+        })
+        try await store.pool.write { try $0.execute(sql: "ANALYZE") }
+
+        let labels = try await store.queryPlan(ProcessQuery(limit: 100, labels: ["team": "team7"]))
+        #expect(labels.contains { $0.contains("process_labels USING PRIMARY KEY") }, "\(labels)")
+        #expect(try await store.processes(ProcessQuery(limit: 100, labels: ["team": "team7"])).count == 50)
+
+        let step = try await store.queryPlan(ProcessQuery(limit: 100, step: "step3"))
+        #expect(step.contains { $0.contains("processes_step") }, "\(step)")
+        #expect(!step.contains { $0.hasPrefix("SCAN processes") }, "\(step)")
+
+        let statistics = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteProcessStore.SQL.statistics, arguments: [nil as String?])
+                .map { $0["detail"] as String }
+        }
+        #expect(statistics.contains { $0.contains("INDEX processes_statistics") }, "\(statistics)")
+    }
+
+    /// A bulk pause of 2,000 processes (the 100,000 would take minutes here, as every action is its own
+    /// durable transaction; the figure for large stores comes from the benchmarks) while a worker polls other
+    /// processes: the worker saves steps between the bulk action's start and end.
+    @Test func aBulkActionLeavesTheWorkerSavingSteps() async throws {
+        let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
+        let stop = Mutex(false)
+        let flow = try ProcessFlow<Int, Int>("poll.v1", initialData: { _ in 0 }) {
+            WaitFor("done") { context in
+                context.data += 1
+                return stop.withLock { $0 }
+            }
+        }
+        let client = StepFlowClient(store: store, registry: try FlowRegistry([flow]))
+        for index in 0..<20 { try await client.start(flow, id: ProcessID("work\(index)"), input: index) }
+        let later = Date().addingTimeInterval(86400)
+        _ = try await store.create((0..<2000).map { index in
+            NewProcess(
+                id: ProcessID(String(format: "bulk%05d", index)), flowName: "idle.v1", input: Data("0".utf8),
+                data: Data("0".utf8), now: later, labels: ["bulk": "yes"]
+            )
+        })
+        var logger = Logger(label: "bulk")
+        logger.logLevel = .critical
+        let worker = FlowWorker(
+            store: store, registry: try FlowRegistry([flow]),
+            configuration: .init(workerID: "poller", pollInterval: .zero, idleInterval: .milliseconds(10)), logger: logger
+        )
+        let workerTask = Task { try await worker.run() }
+        // Once the worker is saving polls:
+        while try await store.history(of: "work0").isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+
+        let start = Date()
+        let result = try await client.bulk(.pause(reason: "freeze"), matching: ProcessQuery(labels: ["bulk": "yes"]), by: "test", batchSize: 500)
+        let end = Date()
+        stop.withLock { $0 = true }
+        workerTask.cancel()
+        _ = try? await workerTask.value
+
+        #expect(result == BulkResult(matched: 2000, acted: 2000))
+        var savedDuringBulk = 0
+        for index in 0..<20 {
+            savedDuringBulk += try await store.history(of: ProcessID("work\(index)")).filter { $0.startedAt >= start && $0.startedAt <= end }.count
+        }
+        #expect(savedDuringBulk > 0, "the worker saved no step while the bulk action ran (\(end.timeIntervalSince(start)) s)")
+        #expect(try await store.processes(ProcessQuery(statuses: [.paused], limit: 5000)).count == 2000)
+    }
+}
