@@ -1679,7 +1679,20 @@ enum OpenAPIDocument {
                       "failed",
                       "compensating",
                       "compensated",
-                      "cancelled"
+                      "cancelled",
+                      "paused",
+                      "unpaused",
+                      "woken",
+                      "resumed",
+                      "labelled",
+                      "rewound",
+                      "migrated"
+                    ]
+                  },
+                  "reason": {
+                    "type": [
+                      "string",
+                      "null"
                     ]
                   },
                   "durationMs": {

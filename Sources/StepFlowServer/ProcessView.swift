@@ -60,6 +60,8 @@ struct HistoryEntryView: Encodable, Sendable {
     var durationMs: Double
     var error: String?
     var worker: String
+    /// Why an operator's command was given (pause, cancel…).
+    var reason: String?
 
     init(_ entry: HistoryEntry) {
         sequence = entry.sequence
@@ -69,6 +71,7 @@ struct HistoryEntryView: Encodable, Sendable {
         durationMs = (entry.duration.timeInterval * 1000 * 1000).rounded() / 1000
         error = entry.error
         worker = entry.worker
+        reason = entry.reason
     }
 }
 

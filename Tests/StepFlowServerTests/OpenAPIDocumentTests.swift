@@ -1,4 +1,5 @@
 import Foundation
+import StepFlowRuntime
 import Testing
 @testable import StepFlowServer
 
@@ -27,5 +28,19 @@ import Testing
             }
         }
         #expect(documented == Self.routes)
+    }
+}
+
+extension OpenAPIDocumentTests {
+    /// The document's enums of statuses and history outcomes list every case the runtime has.
+    @Test func enumsListEveryCase() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func enumeration(_ schema: String, _ property: String) -> Set<String> {
+            let properties = (schemas[schema] as? [String: Any])?["properties"] as? [String: Any]
+            return Set(((properties?[property] as? [String: Any])?["enum"] as? [String]) ?? [])
+        }
+        #expect(enumeration("HistoryEntry", "outcome") == Set(HistoryEntry.Outcome.allCases.map(\.rawValue)))
+        #expect(enumeration("Process", "status") == Set(ProcessStatus.allCases.map(\.rawValue)))
     }
 }
