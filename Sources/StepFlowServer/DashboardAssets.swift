@@ -65,7 +65,11 @@ enum DashboardAssets {
           function refresh() {
             if (busy) { again = true; return; }
             busy = true;
-            fetch(document.body.getAttribute("data-page") || window.location.href, { credentials: "same-origin" })
+            // A fetch that does not answer within 8 s is given up, so that one stuck request cannot stop the updates.
+            var controller = window.AbortController ? new AbortController() : null;
+            var timer = controller ? setTimeout(function () { controller.abort(); }, 8000) : null;
+            fetch(document.body.getAttribute("data-page") || window.location.href,
+                  { credentials: "same-origin", signal: controller ? controller.signal : undefined })
               .then(function (response) { return response.text(); })
               .then(function (text) {
                 var fresh = new DOMParser().parseFromString(text, "text/html");
@@ -76,12 +80,15 @@ enum DashboardAssets {
               })
               .catch(function () {})
               .then(function () {
+                if (timer) clearTimeout(timer);
                 busy = false;
                 if (again) { again = false; setTimeout(refresh, 200); }
               });
           }
           var events = new EventSource(source);
           events.addEventListener("process", function () { setTimeout(refresh, 150); });
+          // Whatever the stream does, a visible page is read again every 15 s.
+          setInterval(function () { if (!document.hidden) refresh(); }, 15000);
         })();
         """
 }
