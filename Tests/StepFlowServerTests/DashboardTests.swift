@@ -202,3 +202,29 @@ enum HTMLEscapeProbe {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 }
+
+extension DashboardTests {
+    @Test func pauseAndUnpauseFromTheProcessPage() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.start("o-1")
+        try await fixture.test { client in
+            let browser = try await Browser.signIn(client, token: ServerFixture.operatorToken)
+            try await client.execute(uri: "/processes/o-1/pause", method: .post, headers: browser.formHeaders, body: body("reason=&csrf=\(browser.csrf)")) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.text.contains("a pause needs a reason"))
+            }
+            try await client.execute(uri: "/processes/o-1/pause", method: .post, headers: browser.formHeaders, body: body("reason=freeze&csrf=\(browser.csrf)")) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/processes/o-1?done=pause")
+            }
+            #expect(try await fixture.client.process("o-1").status == .paused)
+            try await client.execute(uri: "/processes/o-1?done=pause", method: .get, headers: browser.headers) { response in
+                #expect(response.text.contains("Paused: no worker runs it"))
+            }
+            try await client.execute(uri: "/processes/o-1/unpause", method: .post, headers: browser.formHeaders, body: body("csrf=\(browser.csrf)")) { response in
+                #expect(response.status == .seeOther)
+            }
+        }
+        #expect(try await fixture.client.process("o-1").status == .running)
+    }
+}
