@@ -135,8 +135,7 @@ extension StepFlowServer {
         api.post("processes/:id/pause") { request, context in
             let id = ProcessID(try RequestInput.parameter("id", context))
             let body = try await RequestInput.json(PauseRequest.self, request, limit: maxBody)
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty else { throw APIError.invalidValue("a pause needs a reason (who pauses, and why)") }
+            let reason = try Self.reason(body.reason, for: "pause")
             return try JSONResponse.make(ProcessView(try await client.pause(id, reason: reason, by: Self.apiCaller), registry: registry, detail: true))
         }
         api.post("processes/:id/unpause") { request, context in
@@ -158,7 +157,7 @@ extension StepFlowServer {
         }
         api.post("bulk") { request, _ in
             let body = try await RequestInput.json(BulkRequest.self, request, limit: maxBody)
-            let action = try Self.bulkAction(body.action, reason: (body.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            let action = try Self.bulkAction(body.action, reason: body.reason)
             var filter = body.filter ?? [:]
             filter["limit"] = nil
             filter["after"] = nil
@@ -186,8 +185,7 @@ extension StepFlowServer {
         api.post("processes/:id/cancel") { request, context in
             let id = ProcessID(try RequestInput.parameter("id", context))
             let body = try await RequestInput.json(CancelRequest.self, request, limit: maxBody)
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty else { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
+            let reason = try Self.reason(body.reason, for: "cancel")
             let record = try await client.cancel(id, reason: reason, by: Self.apiCaller)
             return try JSONResponse.make(ProcessView(record, registry: registry, detail: true))
         }
@@ -229,6 +227,15 @@ extension StepFlowServer {
             }
         }
         routes.addRoutes(api, atPath: RouterPath(configuration.basePath + "/api/v1"))
+    }
+
+    /// `text` without surrounding white space, for a command that needs a reason (cancel, pause).
+    ///
+    /// - Throws: ``APIError`` 422 when nothing is left.
+    static func reason(_ text: String?, for command: String) throws -> String {
+        let reason = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw APIError.invalidValue("\(command) needs a reason (who, and why)") }
+        return reason
     }
 
     /// Who the API's commands are recorded as.

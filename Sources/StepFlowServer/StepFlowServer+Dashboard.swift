@@ -81,17 +81,13 @@ extension StepFlowServer {
                 guard payload.count <= configuration.maxSignalPayloadSize else { throw APIError.tooLarge(configuration.maxSignalPayloadSize) }
                 try await client.signal(id, name, json: payload)
             case "cancel":
-                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else { throw APIError.invalidValue("a cancellation needs a reason (who cancels, and why)") }
-                try await client.cancel(id, reason: reason, by: Self.dashboardCaller)
+                try await client.cancel(id, reason: try Self.reason(form["reason"], for: "cancel"), by: Self.dashboardCaller)
             case "wake":
                 try await client.wake(id, by: Self.dashboardCaller)
             case "resume":
                 try await client.resume(id, by: Self.dashboardCaller)
             case "pause":
-                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else { throw APIError.invalidValue("a pause needs a reason (who pauses, and why)") }
-                try await client.pause(id, reason: reason, by: Self.dashboardCaller)
+                try await client.pause(id, reason: try Self.reason(form["reason"], for: "pause"), by: Self.dashboardCaller)
             case "unpause":
                 try await client.unpause(id, by: Self.dashboardCaller)
             default:

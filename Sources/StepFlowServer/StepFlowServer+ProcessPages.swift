@@ -102,11 +102,10 @@ extension StepFlowServer {
     static let dashboardCaller = "dashboard"
 
     /// The bulk action named `name`; cancel and pause need a reason.
-    static func bulkAction(_ name: String, reason: String) throws -> BulkAction {
+    static func bulkAction(_ name: String, reason: String?) throws -> BulkAction {
         switch name {
-        case "cancel", "pause":
-            guard !reason.isEmpty else { throw APIError.invalidValue("\(name) needs a reason (who, and why)") }
-            return name == "cancel" ? .cancel(reason: reason) : .pause(reason: reason)
+        case "cancel": return .cancel(reason: try Self.reason(reason, for: name))
+        case "pause": return .pause(reason: try Self.reason(reason, for: name))
         case "wake": return .wake
         case "resume": return .resume
         case "unpause": return .unpause

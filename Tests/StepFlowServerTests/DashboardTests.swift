@@ -211,7 +211,7 @@ extension DashboardTests {
             let browser = try await Browser.signIn(client, token: ServerFixture.operatorToken)
             try await client.execute(uri: "/processes/o-1/pause", method: .post, headers: browser.formHeaders, body: body("reason=&csrf=\(browser.csrf)")) { response in
                 #expect(response.status == .unprocessableContent)
-                #expect(response.text.contains("a pause needs a reason"))
+                #expect(response.text.contains("pause needs a reason"))
             }
             try await client.execute(uri: "/processes/o-1/pause", method: .post, headers: browser.formHeaders, body: body("reason=freeze&csrf=\(browser.csrf)")) { response in
                 #expect(response.status == .seeOther)
