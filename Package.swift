@@ -45,7 +45,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers for tests of StepFlow and of users' own flows: a manual clock, the store conformance suite.
-        .target(name: "StepFlowTesting", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "StepFlowTesting",
+            dependencies: ["StepFlow", "StepFlowRuntime", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // The embedded default store: one SQLite file in WAL mode.
         .target(
             name: "StepFlowSQLite",
@@ -99,6 +103,13 @@ let package = Package(
             name: "CrashFlows", dependencies: ["StepFlow", "StepFlowRuntime"], path: "Tests/Fixtures/CrashFlows",
             swiftSettings: swiftSettings
         ),
+        // The rewind and migration scenarios of the deployment pipeline, run on every store by the stores' tests.
+        .target(
+            name: "MoveScenarios",
+            dependencies: ["StepFlow", "StepFlowRuntime", "DeployPipeline", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Fixtures/MoveScenarios",
+            swiftSettings: swiftSettings
+        ),
         // Child processes for the tests (a crash worker, the stepflow binary): start, signal, wait, read the output.
         .target(name: "ChildProcesses", path: "Tests/Fixtures/ChildProcesses", swiftSettings: swiftSettings),
         // The worker process the crash tests SIGKILL and restart (not a product); with `postgres` as its first
@@ -125,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowRuntimeTests",
             dependencies: [
-                "StepFlowRuntime", "StepFlowTesting", "DeployPipeline",
+                "StepFlowRuntime", "StepFlowTesting", "DeployPipeline", "MoveScenarios",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -134,6 +145,7 @@ let package = Package(
             name: "StepFlowSQLiteTests",
             dependencies: [
                 "StepFlowSQLite", "StepFlowRuntime", "StepFlowTesting", "CrashFlows", "ChildProcesses", "stepflow-crash-worker", "stepflow-saga-crash-worker",
+                "MoveScenarios",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -142,6 +154,7 @@ let package = Package(
             name: "StepFlowPostgresTests",
             dependencies: [
                 "StepFlow", "StepFlowPostgres", "StepFlowRuntime", "StepFlowTesting", "ChildProcesses", "stepflow-crash-worker", "stepflow",
+                "MoveScenarios",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -152,7 +152,8 @@ func postgres() async throws {
                 INSERT INTO \(schema).process_labels (process_id, key, value)
                 SELECT p.id, j.key, j.value FROM \(schema).processes AS p, jsonb_each_text(p.labels::jsonb) AS j
                 """,
-                "ANALYZE \(schema).processes", "ANALYZE \(schema).process_labels",
+                // As autovacuum would after a bulk load: statistics, and the visibility map for index-only scans.
+                "VACUUM ANALYZE \(schema).processes", "VACUUM ANALYZE \(schema).process_labels",
             ] {
                 _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
             }

@@ -98,29 +98,16 @@ public enum DeployPipeline {
     /// Builds the pipeline's flow against `systems`, named `name` (``name`` by default; any name, e.g.
     /// ``goStepflowName``).
     public static func flow(systems: any ExternalSystems, name: String = name) throws -> ProcessFlow<Input, Data> {
-        try ProcessFlow<Input, Data>(
+        let steps = DeploySteps(systems: systems)
+        return try ProcessFlow<Input, Data>(
             name,
-            pollIntervals: [
-                "\(name)/preActualStateWaitFor": .milliseconds(200),
-                "\(name)/shouldDeployCase/steps/acceptedDeployRequestWaitFor": .milliseconds(300),
-                "\(name)/shouldDeployCase/steps/monitorDeploymentProgressWaitFor": .milliseconds(200),
-                "\(name)/shouldDeployCase/steps/postActualStateWaitFor": .milliseconds(200),
-            ],
+            pollIntervals: pollIntervals(name),
             initialData: { _ in Data() }
         ) {
             Retry("collectPreActualState", policy: flakyCallPolicy, retryIf: isTransient) {
-                Do("getPreActualState") { context in
-                    context.data.preCollection = try await systems.collector.trigger(
-                        app: context.input.app, after: nil, idempotencyKey: context.idempotencyKey, at: context.now)
-                }
+                Do("getPreActualState") { context in try await steps.getPreActualState(context) }
             }
-            WaitFor("preActualState") { context in
-                guard let request = context.data.preCollection else { return false }
-                guard let version = try await systems.collector.result(of: request, at: context.now) else { return false }
-                context.data.actualVersion = version
-                context.data.needsDeploy = version != context.input.desiredVersion
-                return true
-            }
+            WaitFor("preActualState") { context in try await steps.preActualState(context) }
             Case("shouldDeploy", when: { context in context.data.needsDeploy }) {
                 Case("approvalRequired", when: { context in context.input.approvalRequired == true }) {
                     AwaitSignal("approval", as: Approval.self, timeout: approvalTimeout)
@@ -130,57 +117,28 @@ public enum DeployPipeline {
                     }
                 }
                 Retry("openPullRequest", policy: flakyCallPolicy, retryIf: isTransient) {
-                    Do("createDeployRequest", { context in
-                        context.data.pullRequest = try await systems.gitHost.openPullRequest(
-                            app: context.input.app, version: context.input.desiredVersion,
-                            idempotencyKey: context.idempotencyKey, at: context.now)
-                    }, compensate: { context in
-                        // The rollout failed, or the process was cancelled: the change must not stay proposed.
-                        guard let pullRequest = context.data.pullRequest else { return }
-                        try await systems.gitHost.closePullRequest(pullRequest, at: context.now)
-                        context.data.pullRequestClosed = true
-                    })
+                    Do("createDeployRequest", { context in try await steps.createDeployRequest(context) },
+                       compensate: { context in try await steps.closePullRequest(context) })
                 }
-                WaitFor("acceptedDeployRequest", timeout: mergeTimeout) { context in
-                    guard let pullRequest = context.data.pullRequest else { return false }
-                    do {
-                        return try await systems.gitHost.isMerged(pullRequest, at: context.now)
-                    } catch is TransientError {
-                        return false  // a failed poll is a poll that has not seen the merge yet
-                    }
-                }
-                WaitFor("monitorDeploymentProgress") { context in
-                    guard let pullRequest = context.data.pullRequest else { return false }
-                    let rollout = try await systems.gitOpsAgent.rollout(of: pullRequest, at: context.now)
-                    for event in rollout.events.dropFirst(context.data.rolloutEvents.count) {
-                        context.logger.info("rollout event", metadata: ["app": "\(context.input.app)", "event": "\(event)"])
-                        context.data.rolloutEvents.append(event)
-                    }
-                    if rollout.failed { throw RolloutFailed(app: context.input.app, events: rollout.events) }
-                    return rollout.finished
-                }
+                WaitFor("acceptedDeployRequest", timeout: mergeTimeout) { context in try await steps.acceptedDeployRequest(context) }
+                WaitFor("monitorDeploymentProgress") { context in try await steps.monitorDeploymentProgress(context) }
                 Retry("collectPostActualState", policy: flakyCallPolicy, retryIf: isTransient) {
-                    Do("getPostActualState") { context in
-                        context.data.postCollection = try await systems.collector.trigger(
-                            app: context.input.app, after: context.data.pullRequest,
-                            idempotencyKey: context.idempotencyKey, at: context.now)
-                    }
+                    Do("getPostActualState") { context in try await steps.getPostActualState(context) }
                 }
-                WaitFor("postActualState") { context in
-                    guard let request = context.data.postCollection else { return false }
-                    guard let version = try await systems.collector.result(of: request, at: context.now) else { return false }
-                    context.data.deployedVersion = version
-                    return true
-                }
-                Do("validatePostDeployActualState") { context in
-                    guard context.data.deployedVersion == context.input.desiredVersion else {
-                        throw ValidationFailed(
-                            app: context.input.app, expected: context.input.desiredVersion,
-                            found: context.data.deployedVersion ?? "nothing")
-                    }
-                }
+                WaitFor("postActualState") { context in try await steps.postActualState(context) }
+                Do("validatePostDeployActualState") { context in try steps.validatePostDeployActualState(context) }
             }
         }
+    }
+
+    /// How often the pipeline named `name` polls its waits (the same in both versions: their waits have one path).
+    static func pollIntervals(_ name: String) -> [String: Duration] {
+        [
+            "\(name)/preActualStateWaitFor": .milliseconds(200),
+            "\(name)/shouldDeployCase/steps/acceptedDeployRequestWaitFor": .milliseconds(300),
+            "\(name)/shouldDeployCase/steps/monitorDeploymentProgressWaitFor": .milliseconds(200),
+            "\(name)/shouldDeployCase/steps/postActualStateWaitFor": .milliseconds(200),
+        ]
     }
 }
 

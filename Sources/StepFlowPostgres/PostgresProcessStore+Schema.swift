@@ -90,9 +90,14 @@ extension PostgresProcessStore {
             "CREATE INDEX processes_step ON {schema}.processes (current_step, id)",
             // Statistics count by flow, status and step from this index alone.
             "CREATE INDEX processes_statistics ON {schema}.processes (flow_name, status, current_step)",
-            // Searching by time, and purging finished processes by the time they finished.
-            "CREATE INDEX processes_updated ON {schema}.processes (updated_at)",
+            // Searching by creation time.
             "CREATE INDEX processes_created ON {schema}.processes (created_at)",
+            // Purging finished processes by the time they finished: partial, so that a step's save (which changes
+            // updated_at) does not touch it while the process runs.
+            """
+            CREATE INDEX processes_finished ON {schema}.processes (updated_at)
+            WHERE status IN ('completed', 'failed', 'cancelled')
+            """,
             """
             -- One row per label of a process: label queries find processes through the primary key.
             CREATE TABLE {schema}.process_labels (
@@ -105,6 +110,15 @@ extension PostgresProcessStore {
             "CREATE INDEX process_labels_process ON {schema}.process_labels (process_id)",
             // The reason an operator gave (pause, cancel, rewind…); NULL for a worker's step.
             "ALTER TABLE {schema}.history ADD COLUMN reason text",
+        ]),
+        Migration(version: 5, name: "bounded history for polls", statements: [
+            // Consecutive `waiting` outcomes of one step are one row, updated at each poll (`HistoryEntry.absorbsPoll`):
+            // how many polls it stands for, and when the last started. A constant default rewrites no rows.
+            """
+            ALTER TABLE {schema}.history
+                ADD COLUMN polls bigint NOT NULL DEFAULT 1,
+                ADD COLUMN last_polled_at bigint
+            """,
         ]),
     ]
 
@@ -157,7 +171,6 @@ extension PostgresProcessStore {
         let dueCount: String
         let serverTime: String
         let notify: String
-        let listProcesses: String
         let insertHistory: String
         let deleteLabels: String
         let insertLabels: String
@@ -248,19 +261,35 @@ extension PostgresProcessStore {
                     FROM u
                     WHERE p.id = u.id AND p.lease_token = u.token AND p.\(active)
                     RETURNING p.id
+                ), h AS (
+                    SELECT * FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
+                        AS h(\(historyColumns), n)
+                    WHERE h.process_id IN (SELECT id FROM saved)
+                ), polled AS (
+                    -- One more poll of a wait goes into the process's last row when that row is a `waiting` row of
+                    -- the same step (`HistoryEntry.absorbsPoll`); only `waiting` entries look the last row up.
+                    UPDATE \(schema).history AS x SET
+                        polls = x.polls + 1, last_polled_at = h.started_at, state_after = h.state_after,
+                        duration_ns = x.duration_ns + h.duration_ns, error = h.error, worker = h.worker,
+                        lease_token = h.lease_token
+                    FROM h CROSS JOIN LATERAL (
+                        SELECT l.id, l.outcome, l.step_path FROM \(schema).history AS l
+                        WHERE l.process_id = h.process_id ORDER BY l.id DESC LIMIT 1
+                    ) AS last
+                    WHERE h.outcome = 'waiting' AND x.id = last.id AND last.outcome = 'waiting'
+                        AND last.step_path IS NOT DISTINCT FROM h.step_path
+                    RETURNING h.n
                 ), history AS (
                     INSERT INTO \(schema).history (\(historyColumns))
                     SELECT \(HistoryArray.allCases.map { "h.\($0.column)" }.joined(separator: ", "))
-                    FROM unnest(\(HistoryArray.placeholders(from: UpdateArray.allCases.count + 1))) WITH ORDINALITY
-                        AS h(\(historyColumns), n)
-                    WHERE h.process_id IN (SELECT id FROM saved)
+                    FROM h WHERE h.n NOT IN (SELECT n FROM polled)
                     ORDER BY h.n
                 )
                 SELECT id FROM saved
                 """
             selectHistory = """
                 SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                    lease_token, reason
+                    lease_token, reason, polls, last_polled_at
                 FROM \(schema).history WHERE process_id = $1 ORDER BY id
                 """
             // $1: the new expiry, or NULL for the server's time plus $5 milliseconds.
@@ -310,7 +339,7 @@ extension PostgresProcessStore {
             purge = """
                 DELETE FROM \(processes) WHERE id IN (
                     SELECT id FROM \(processes)
-                    WHERE updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
+                    WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
                     LIMIT $4
                 )
                 RETURNING id
@@ -321,16 +350,6 @@ extension PostgresProcessStore {
             dueCount = "SELECT count(*) FROM \(processes) WHERE \(active) AND due_at <= \(serverNow)"
             serverTime = "SELECT \(schema).now_ms()"
             notify = "SELECT pg_notify($1, '')"
-            listProcesses = """
-                SELECT \(columns) FROM \(processes)
-                WHERE ($1::text IS NULL OR flow_name = $1)
-                    AND ($2::text[] IS NULL OR status = ANY($2))
-                    AND ($3::text IS NULL OR id > $3)
-                    AND ($5::text IS NULL OR id >= $5)
-                    AND ($6::text IS NULL OR id < $6)
-                ORDER BY id
-                LIMIT $4
-                """
         }
     }
 }

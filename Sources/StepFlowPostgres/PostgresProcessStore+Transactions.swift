@@ -162,19 +162,16 @@ enum Transactions {
 
     /// The statement that lists `query`'s processes, with its binds; `nil` when it can match nothing.
     private static func listStatement(_ query: ProcessQuery, _ sql: SQL) -> (String, PostgresBindings)? {
-        guard let (conditions, values) = query.sqlConditions(
-            labelsTable: "\(sql.schema).process_labels", placeholder: { "$\($0)" }
+        guard let (text, values) = query.sqlSelect(
+            processesTable: "\(sql.schema).processes", labelsTable: "\(sql.schema).process_labels", placeholder: { "$\($0)" }
         ) else { return nil }
-        var binds = PostgresBindings(capacity: values.count + 1)
+        var binds = PostgresBindings(capacity: values.count)
         for value in values {
             switch value {
             case let .text(text): binds.append(text)
             case let .integer(integer): binds.append(integer)
             }
         }
-        binds.append(Int64(max(query.limit, 0)))
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let text = "SELECT \(SQL.recordColumns) FROM \(sql.schema).processes \(filter) ORDER BY id LIMIT $\(values.count + 1)"
         return (text, binds)
     }
 

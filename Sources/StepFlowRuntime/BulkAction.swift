@@ -10,6 +10,8 @@ public enum BulkAction: Sendable, Hashable {
     case pause(reason: String)
     /// Unpause each paused process (``StepFlowClient/unpause(_:by:)``).
     case unpause
+    /// Rewind each process to the step `to` (``StepFlowClient/rewind(_:to:reason:by:)``): any status.
+    case rewind(to: String, reason: String)
 
     /// The action's name, as the CLI and history name it.
     public var name: String {
@@ -19,6 +21,7 @@ public enum BulkAction: Sendable, Hashable {
         case .wake: "wake"
         case .pause: "pause"
         case .unpause: "unpause"
+        case .rewind: "rewind"
         }
     }
 
@@ -39,17 +42,20 @@ public enum BulkAction: Sendable, Hashable {
             return record.status.isFinished ? "already finished" : nil
         case .unpause:
             return record.status == .paused ? nil : "not paused"
+        case .rewind:
+            return nil
         }
     }
 
-    /// The command the action applies to one process.
-    var command: ProcessCommand {
+    /// The command the action applies to one process (`nil` for a rewind, whose state the process's flow computes).
+    var command: ProcessCommand? {
         switch self {
         case let .cancel(reason): .cancel(reason: reason)
         case .resume: .resume
         case .wake: .wake
         case let .pause(reason): .pause(reason: reason)
         case .unpause: .unpause
+        case .rewind: nil
         }
     }
 }

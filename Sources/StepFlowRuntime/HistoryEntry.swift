@@ -63,12 +63,17 @@ public struct HistoryEntry: Sendable, Hashable {
     /// ``worker`` names the caller (the `by` of the call, or `client`), and ``sequence`` is the step count at the time
     /// of the operation (so it may repeat the sequence of the step before it).
     public var reason: String?
+    /// How many consecutive polls of one wait this entry stands for: a `WaitFor` that did not hold yet, polled
+    /// again and again, is one entry, updated at each poll (see ``absorbsPoll(_:)``). 1 for every other entry.
+    public var polls: Int = 1
+    /// When the last of those polls started (`nil` while the entry stands for one poll; ``startedAt`` is the first's).
+    public var lastPolledAt: Date?
 
     /// An entry with every field given.
     public init(
         sequence: Int, startedAt: Date, stepPath: String?, before: FlowState, after: FlowState,
         duration: Duration, outcome: Outcome, error: String?, worker: String, leaseToken: Int64,
-        reason: String? = nil
+        reason: String? = nil, polls: Int = 1, lastPolledAt: Date? = nil
     ) {
         self.sequence = sequence
         self.startedAt = startedAt
@@ -81,5 +86,7 @@ public struct HistoryEntry: Sendable, Hashable {
         self.worker = worker
         self.leaseToken = leaseToken
         self.reason = reason
+        self.polls = polls
+        self.lastPolledAt = lastPolledAt
     }
 }

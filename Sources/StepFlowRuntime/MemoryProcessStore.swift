@@ -105,8 +105,19 @@ public actor MemoryProcessStore: ProcessStore {
             record.updatedAt = update.now
             records[update.id] = record
             if let due = update.dueAt { dueQueue.push(due, update.id) }
-            if let entry = update.history { histories[update.id, default: []].append(entry) }
+            if let entry = update.history { appendHistory(entry, of: update.id) }
             return .saved
+        }
+    }
+
+    /// Appends a saved step's entry, or merges it into the last entry when it is one more poll of that entry's wait.
+    private func appendHistory(_ entry: HistoryEntry, of id: ProcessID) {
+        var entry = entry
+        (entry.polls, entry.lastPolledAt) = (1, nil)  // a saved step is one poll; the store counts them
+        if let last = histories[id]?.indices.last, histories[id]![last].absorbsPoll(entry) {
+            histories[id]![last].absorbPoll(entry)
+        } else {
+            histories[id, default: []].append(entry)
         }
     }
 

@@ -9,43 +9,57 @@ package enum QueryValue: Sendable, Hashable {
 }
 
 extension ProcessQuery {
-    /// The conditions of the query on the `processes` table (and `process_labels`), as both SQL stores spell them,
-    /// with the values to bind in order; `placeholder(n)` writes the n-th parameter (1-based, counted from
-    /// `firstParameter`); `labelsTable` is the labels table's qualified name. Paging (`after`) is included; `limit` is not. `nil` when the query can match nothing
-    /// (an empty set of statuses).
-    package func sqlConditions(
-        labelsTable: String = "process_labels", firstParameter: Int = 1, placeholder: (Int) -> String
-    ) -> (conditions: [String], values: [QueryValue])? {
+    /// The statement that lists the query's processes, as both SQL stores spell it, with the values to bind in order
+    /// (the limit last); `placeholder(n)` writes the n-th parameter (1-based). It selects ``ProcessColumn/list`` of
+    /// `processesTable` (as `p`); `labelsTable` is the labels table's name. `nil` when the query can match nothing (an
+    /// empty set of statuses).
+    ///
+    /// A query with labels is driven by its first label (by key): the labels table's primary key `(key, value,
+    /// process_id)` holds that label's processes in id order, so the first page is read from it and joined to the
+    /// processes, without reading every process the label matches; the other labels are checked per process.
+    package func sqlSelect(
+        processesTable: String = "processes", labelsTable: String = "process_labels", placeholder: (Int) -> String
+    ) -> (sql: String, values: [QueryValue])? {
         var conditions: [String] = []
         var values: [QueryValue] = []
         func bind(_ value: QueryValue) -> String {
             values.append(value)
-            return placeholder(firstParameter + values.count - 1)
+            return placeholder(values.count)
         }
-        if let flowName { conditions.append("flow_name = \(bind(.text(flowName)))") }
+        let sortedLabels = labels.sorted { $0.key < $1.key }
+        var from = "\(processesTable) AS p"
+        var order = "p.id"
+        if let (key, value) = sortedLabels.first {
+            from = "\(labelsTable) AS l JOIN \(processesTable) AS p ON p.id = l.process_id"
+            order = "l.process_id"
+            conditions.append("l.key = \(bind(.text(key)))")
+            conditions.append("l.value = \(bind(.text(value)))")
+        }
+        if let flowName { conditions.append("p.flow_name = \(bind(.text(flowName)))") }
         if let statuses {
             if statuses.isEmpty { return nil }
             let names = statuses.map(\.rawValue).sorted().map { bind(.text($0)) }
-            conditions.append("status IN (\(names.joined(separator: ", ")))")
+            conditions.append("p.status IN (\(names.joined(separator: ", ")))")
         }
-        if let after { conditions.append("id > \(bind(.text(after.rawValue)))") }
+        if let after { conditions.append("\(order) > \(bind(.text(after.rawValue)))") }
         if let (lower, upper) = idRange {
-            conditions.append("id >= \(bind(.text(lower)))")
-            if let upper { conditions.append("id < \(bind(.text(upper)))") }
+            conditions.append("\(order) >= \(bind(.text(lower)))")
+            if let upper { conditions.append("\(order) < \(bind(.text(upper)))") }
         }
-        // Each label is looked up in process_labels' primary key (key, value, process_id).
-        for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in sortedLabels.dropFirst() {
             conditions.append(
-                "id IN (SELECT process_id FROM \(labelsTable) WHERE key = \(bind(.text(key))) AND value = \(bind(.text(value))))"
+                "p.id IN (SELECT process_id FROM \(labelsTable) WHERE key = \(bind(.text(key))) AND value = \(bind(.text(value))))"
             )
         }
-        if let step { conditions.append("current_step = \(bind(.text(step)))") }
+        if let step { conditions.append("p.current_step = \(bind(.text(step)))") }
         for (date, column, comparison) in [
-            (createdAfter, "created_at", ">="), (createdBefore, "created_at", "<"),
-            (updatedAfter, "updated_at", ">="), (updatedBefore, "updated_at", "<"),
+            (createdAfter, "p.created_at", ">="), (createdBefore, "p.created_at", "<"),
+            (updatedAfter, "p.updated_at", ">="), (updatedBefore, "p.updated_at", "<"),
         ] {
             if let date { conditions.append("\(column) \(comparison) \(bind(.integer(StoredColumns.milliseconds(date))))") }
         }
-        return (conditions, values)
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let limit = bind(.integer(Int64(max(self.limit, 0))))
+        return ("SELECT \(ProcessColumn.list(of: "p")) FROM \(from)\(filter) ORDER BY \(order) LIMIT \(limit)", values)
     }
 }

@@ -41,6 +41,29 @@ public protocol RegisteredFlow: Sendable {
 
     /// Whether a process in `state` is running its compensations (after a failure or a cancellation).
     func isCompensating(_ state: FlowState) -> Bool
+
+    /// The steps a process can be moved to (rewound or migrated), as `list`'s AT column writes them
+    /// (`StepFlow.stepTargets`).
+    var stepTargets: [String] { get }
+
+    /// The state in which `step` is about to run, keeping what stays true of `state`
+    /// (`StepFlow.rewound(_:to:)`).
+    func rewound(_ state: FlowState, to step: String) throws -> FlowState
+
+    /// Where a process in `state` is, as one of ``stepTargets`` (`StepFlow.position(of:)`).
+    func position(of state: FlowState) throws -> String?
+
+    /// The state in which `step` is about to run, with these records (`StepFlow.state(about:compensationRecords:consumedSignals:)`).
+    func state(about step: String, compensationRecords: [String], consumedSignals: [String: Int]) throws -> FlowState
+
+    /// The compensation records of `state`, as relative paths (`StepFlow.compensationRecords(in:)`).
+    func compensationRecords(in state: FlowState) -> [String]
+
+    /// How many signals of each name a process in `state` consumed.
+    func consumedSignals(in state: FlowState) -> [String: Int]
+
+    /// Why a process's input or data (JSON) cannot be decoded as this flow's types, or `nil` when they can.
+    func decodingProblem(input: Foundation.Data, data: Foundation.Data) -> String?
 }
 
 /// The coders of processes' input and data, shared by every step: making and releasing a coder for each

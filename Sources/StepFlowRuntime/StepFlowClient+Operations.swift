@@ -1,4 +1,5 @@
 public import Foundation
+import StepFlow
 
 /// An operator's tools: pause, labels, statistics, bulk actions and retention.
 extension StepFlowClient {
@@ -41,11 +42,17 @@ extension StepFlowClient {
     ///
     /// A process the action does not apply to (``BulkAction/skipReason(for:)``), or that changed between the read
     /// and the action, is skipped and counted by reason. `query.limit` is ignored: every matching process is visited.
+    /// A rewind skips the processes whose flow has no such step (or is not registered with this client); with a
+    /// query naming a registered flow, a step that flow does not have is refused before anything moves
+    /// (`StepFlowError` `.invalidTarget`, listing its steps).
     public func bulk(
         _ action: BulkAction, matching query: ProcessQuery, by caller: String? = nil, batchSize: Int = 500
     ) async throws -> BulkResult {
         guard batchSize > 0 else {
             throw ProcessStoreError(.invalidInput, "the batch size is \(batchSize); it must be at least 1")
+        }
+        if case let .rewind(step, _) = action, let name = query.flowName, let flow = registry.flow(named: name) {
+            _ = try flow.rewound(FlowState(), to: step)  // a step the flow does not have: refused before anything moves
         }
         var result = BulkResult()
         var paged = query
@@ -60,12 +67,17 @@ extension StepFlowClient {
                 do {
                     switch action {
                     case let .cancel(reason): _ = try await cancel(record.id, reason: reason, by: caller)
-                    default: _ = try await store.execute(action.command, on: record.id, now: clock.now, by: caller)
+                    case let .rewind(step, reason): _ = try await rewind(record.id, to: step, reason: reason, by: caller)
+                    default: if let command = action.command { _ = try await store.execute(command, on: record.id, now: clock.now, by: caller) }
                     }
                     result.acted += 1
                 } catch let error as ProcessStoreError where error.code == .invalidCommand || error.code == .notFound {
                     let reason = error.code == .notFound ? "deleted meanwhile" : "changed meanwhile"
                     result.skipped[reason, default: 0] += 1
+                } catch let error as StepFlowError where error.code == .invalidTarget {
+                    result.skipped["its flow has no such step", default: 0] += 1
+                } catch let error as StepFlowRuntimeError where error.code == .unknownFlow {
+                    result.skipped["its flow is not registered", default: 0] += 1
                 }
             }
         }

@@ -13,6 +13,8 @@ public struct StepFlowRuntimeError: Error, Hashable, Sendable, CustomStringConve
         public static let invalidValue = Code("invalidValue")
         /// Waiting for a process took longer than allowed.
         public static let timeout = Code("timeout")
+        /// A ``FlowMigration`` leaves states of its old flow without a state of the new one.
+        public static let invalidMigration = Code("invalidMigration")
 
         /// The code's name.
         public var description: String { name }

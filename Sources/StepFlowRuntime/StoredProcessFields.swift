@@ -144,8 +144,8 @@ extension StoredProcessFields {
         return ClaimedProcess(id: processID, leaseToken: leaseToken, record: record)
     }
 
-    /// The history entry in columns 0 to 10: `sequence, started_at, step_path, state_before, state_after,
-    /// duration_ns, outcome, error, worker, lease_token, reason` of `history`.
+    /// The history entry in columns 0 to 12: `sequence, started_at, step_path, state_before, state_after,
+    /// duration_ns, outcome, error, worker, lease_token, reason, polls, last_polled_at` of `history`.
     package func historyEntry() throws -> HistoryEntry {
         HistoryEntry(
             sequence: try count(0, "history.sequence"),
@@ -158,7 +158,9 @@ extension StoredProcessFields {
             error: try optionalText(7, "history.error"),
             worker: try text(8, "history.worker"),
             leaseToken: try integer(9, "history.lease_token"),
-            reason: try optionalText(10, "history.reason")
+            reason: try optionalText(10, "history.reason"),
+            polls: try max(1, count(11, "history.polls")),
+            lastPolledAt: try optionalDate(12, "history.last_polled_at")
         )
     }
 

@@ -77,9 +77,11 @@ extension SQLiteProcessStore {
                 CREATE INDEX processes_step ON processes (current_step, id);
                 -- Statistics count by flow, status and step from this index alone.
                 CREATE INDEX processes_statistics ON processes (flow_name, status, current_step);
-                -- Searching by time, and purging finished processes by the time they finished.
-                CREATE INDEX processes_updated ON processes (updated_at);
+                -- Searching by creation time.
                 CREATE INDEX processes_created ON processes (created_at);
+                -- Purging finished processes by the time they finished: partial, so that a step's save (which
+                -- changes updated_at) does not touch it while the process runs.
+                CREATE INDEX processes_finished ON processes (updated_at) WHERE status IN ('completed', 'failed', 'cancelled');
 
                 -- One row per label of a process: label queries find processes through the primary key.
                 CREATE TABLE process_labels (
@@ -94,6 +96,14 @@ extension SQLiteProcessStore {
                 ALTER TABLE history ADD COLUMN reason TEXT;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                -- Bounded history for polls: consecutive `waiting` outcomes of one step are one row, updated at
+                -- each poll (see `HistoryEntry.absorbsPoll`): how many polls it stands for, and when the last started.
+                ALTER TABLE history ADD COLUMN polls INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE history ADD COLUMN last_polled_at INTEGER;
+                """)
+        }
         return migrator
     }
 
@@ -101,6 +111,8 @@ extension SQLiteProcessStore {
     /// everywhere so that SQLite uses the index.
     enum SQL {
         static let active = "status IN ('running', 'waiting')"
+        /// The `processes_finished` index's condition, spelled the same way in the purge.
+        static let finished = "status IN ('completed', 'failed', 'cancelled')"
 
         /// The columns of a record, as ``ProcessColumn`` declares them.
         static let recordColumns = ProcessColumn.list
@@ -192,8 +204,20 @@ extension SQLiteProcessStore {
 
         static let selectHistory = """
             SELECT sequence, started_at, step_path, state_before, state_after, duration_ns, outcome, error, worker,
-                lease_token, reason
+                lease_token, reason, polls, last_polled_at
             FROM history WHERE process_id = ? ORDER BY id
+            """
+
+        /// Merges one more poll (bound: last polled at, state after, duration, error, worker, lease token, then the
+        /// process id and the step path) into the process's last history row when that row is a `waiting` row of the
+        /// same step — `HistoryEntry.absorbsPoll`'s rule; no row changes otherwise, and the caller inserts one. The
+        /// last row is found through the `history_process` index (process, sequence), newest first.
+        static let mergePoll = """
+            UPDATE history SET
+                polls = polls + 1, last_polled_at = ?1, state_after = ?2, duration_ns = duration_ns + ?3, error = ?4,
+                worker = ?5, lease_token = ?6
+            WHERE id = (SELECT id FROM history WHERE process_id = ?7 ORDER BY sequence DESC, id DESC LIMIT 1)
+                AND outcome = 'waiting' AND step_path IS ?8
             """
 
         static let renewLease = """

@@ -43,16 +43,13 @@ enum Transactions {
 
     /// The statement that lists `query`'s processes, with its arguments; `nil` when it can match nothing.
     private static func listStatement(_ query: ProcessQuery) -> (String, StatementArguments)? {
-        guard let (conditions, values) = query.sqlConditions(placeholder: { _ in "?" }) else { return nil }
-        var arguments = StatementArguments(values.map { value -> DatabaseValue in
+        guard let (sql, values) = query.sqlSelect(placeholder: { _ in "?" }) else { return nil }
+        return (sql, StatementArguments(values.map { value -> DatabaseValue in
             switch value {
             case let .text(text): text.databaseValue
             case let .integer(integer): integer.databaseValue
             }
-        })
-        arguments += [max(query.limit, 0)]
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return ("SELECT \(SQL.recordColumns) FROM processes \(filter) ORDER BY id LIMIT ?", arguments)
+        }))
     }
 
     static func claim(_ db: Database, _ request: ClaimRequest, path: String) throws -> [ClaimedProcess] {
@@ -98,7 +95,7 @@ enum Transactions {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
         // Each statement's bindings are fully reset on its first execution of the transaction, then only replaced.
-        var (saved, appended) = (false, false)
+        var (saved, appended, merged) = (false, false, false)
         return try updates.map { update in
             let stateJSON = update.state.map(Columns.json)
             let saveValues: [DatabaseValue] = [
@@ -112,10 +109,23 @@ enum Transactions {
             try save.execute()
             guard db.changesCount == 1 else { return .rejected }
             if let entry = update.history {
+                let afterJSON = update.state == entry.after ? stateJSON : Columns.json(entry.after)
+                if entry.outcome == .waiting {
+                    // One more poll of the wait in the process's last row, if it is one (`HistoryEntry.absorbsPoll`).
+                    let merge = try db.cachedStatement(sql: SQL.mergePoll)
+                    let mergeValues: [DatabaseValue] = [
+                        .of(Columns.milliseconds(entry.startedAt)), .of(afterJSON), .of(Columns.nanoseconds(entry.duration)),
+                        .of(entry.error), .of(entry.worker), .of(entry.leaseToken), .of(update.id.rawValue), .of(entry.stepPath),
+                    ]
+                    if merged { try merge.rebind(mergeValues) } else { try merge.reset(binding: mergeValues) }
+                    merged = true
+                    try merge.execute()
+                    if db.changesCount == 1 { return .saved }
+                }
                 let appendValues: [DatabaseValue] = [
                     .of(update.id.rawValue), .of(entry.sequence), .of(Columns.milliseconds(entry.startedAt)),
                     .of(entry.stepPath), .of(Columns.json(entry.before)),
-                    .of(update.state == entry.after ? stateJSON : Columns.json(entry.after)),
+                    .of(afterJSON),
                     .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
                     .of(entry.worker), .of(entry.leaseToken), .of(entry.reason),
                 ]
@@ -227,7 +237,7 @@ enum Transactions {
         let sql = """
             DELETE FROM processes WHERE rowid IN (
                 SELECT rowid FROM processes
-                WHERE updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
+                WHERE \(SQL.finished) AND updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
                 LIMIT ?
             )
             RETURNING id

@@ -1,6 +1,7 @@
 import Foundation
 public import HTTPTypes
 public import Hummingbird
+import StepFlow
 import StepFlowRuntime
 
 /// An error answered by the server: `{"error": {"code": …, "message": …}}` with its HTTP status. Errors of the
@@ -62,6 +63,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
             case .timeout: return APIError(.gatewayTimeout, code: "\(error.code)", error.message)
             default: return APIError(.internalServerError, code: "\(error.code)", error.message)
             }
+        case let error as StepFlowError:
+            // A flow refused the request (a rewind target it does not have): the request is not acceptable.
+            return APIError(.unprocessableContent, code: "\(error.code)", error.message)
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge: return APIError(.contentTooLarge, code: "tooLarge", error.body ?? "the request body is too large")

@@ -64,6 +64,38 @@ struct StatisticsGroup: Encodable {
     var count: Int
 }
 
+/// The body of `POST /api/v1/processes/{id}/rewind`.
+struct RewindRequest: Decodable {
+    var step: String
+    var reason: String
+}
+
+/// The body of `POST /api/v1/migrate`.
+struct MigrateRequest: Decodable {
+    var from: String
+    var to: String
+    var filter: [String: String]?
+    var dryRun: Bool?
+    var reason: String?
+}
+
+/// What a migration did (or would do).
+struct MigrateResponse: Encodable {
+    /// A process the migration left as it was, and why.
+    struct Untouched: Encodable {
+        var id: String
+        var reason: String
+    }
+
+    var from: String
+    var to: String
+    var dryRun: Bool
+    var matched: Int
+    var migrated: Int
+    var sample: [String]
+    var leftUntouched: [Untouched]
+}
+
 /// A page of processes and the cursor of the next.
 struct ProcessPage: Encodable {
     var processes: [ProcessView]
@@ -147,6 +179,31 @@ extension StepFlowServer {
             let id = ProcessID(try RequestInput.parameter("id", context))
             let body = try await RequestInput.json(LabelsRequest.self, request, limit: maxBody)
             return try JSONResponse.make(ProcessView(try await client.setLabels(id, body.labels, by: Self.apiCaller), registry: registry, detail: true))
+        }
+        api.get("processes/:id/rewind-targets") { _, context in
+            let id = ProcessID(try RequestInput.parameter("id", context))
+            return try JSONResponse.make(["targets": try await client.rewindTargets(of: id)])
+        }
+        api.post("processes/:id/rewind") { request, context in
+            let id = ProcessID(try RequestInput.parameter("id", context))
+            let body = try await RequestInput.json(RewindRequest.self, request, limit: maxBody)
+            let record = try await client.rewind(id, to: body.step, reason: try Self.reason(body.reason, for: "rewind"), by: Self.apiCaller)
+            return try JSONResponse.make(ProcessView(record, registry: registry, detail: true))
+        }
+        api.post("migrate") { request, _ in
+            let body = try await RequestInput.json(MigrateRequest.self, request, limit: maxBody)
+            var filter = body.filter ?? [:]
+            filter["limit"] = nil
+            filter["after"] = nil
+            let query = try RequestInput.processQuery(filter, maxLimit: configuration.maxPageSize)
+            let report = try await client.migrate(
+                from: body.from, to: body.to, matching: query, dryRun: body.dryRun ?? false, reason: body.reason, by: Self.apiCaller
+            )
+            return try JSONResponse.make(MigrateResponse(
+                from: report.from, to: report.to, dryRun: report.dryRun, matched: report.matched, migrated: report.migrated,
+                sample: report.sample.map(\.rawValue),
+                leftUntouched: report.leftUntouched.map { .init(id: $0.id.rawValue, reason: $0.reason) }
+            ))
         }
         api.get("statistics") { request, _ in
             let flow = RequestInput.queryParameters(request)["flow"].flatMap { $0.isEmpty ? nil : $0 }

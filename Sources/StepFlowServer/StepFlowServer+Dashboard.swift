@@ -88,10 +88,12 @@ extension StepFlowServer {
                 try await client.resume(id, by: Self.dashboardCaller)
             case "pause":
                 try await client.pause(id, reason: try Self.reason(form["reason"], for: "pause"), by: Self.dashboardCaller)
+            case "rewind":
+                try await client.rewind(id, to: form["step"] ?? "", reason: try Self.reason(form["reason"], for: "rewind"), by: Self.dashboardCaller)
             case "unpause":
                 try await client.unpause(id, by: Self.dashboardCaller)
             default:
-                throw APIError.notFound("no action '\(action)'; use signal, cancel, wake, resume, pause or unpause")
+                throw APIError.notFound("no action '\(action)'; use signal, cancel, wake, resume, pause, unpause or rewind")
             }
         } catch {
             let apiError = APIError.from(error)
@@ -112,6 +114,7 @@ extension StepFlowServer {
         case "resume": "Resumed: running again."
         case "pause": "Paused: no worker runs it until it is unpaused."
         case "unpause": "Unpaused."
+        case "rewind": "Rewound: the chosen step runs again."
         default: nil
         }
     }

@@ -136,6 +136,7 @@ extension StepFlowServer {
         let structure: HTML = flow.map { "<div class=\"tree\"><ul>\(tree($0.root, flow: record.flowName, counts: [:], current: step))</ul></div>" }
             ?? "<p class=\"muted\">The server does not know flow \(record.flowName).</p>"
         let signalNames: [HTML] = (flow?.awaitedSignals.keys.sorted() ?? []).map { "<option>\($0)</option>" }
+        let targets: [HTML] = ((try? await client.rewindTargets(of: id)) ?? []).map { "<option>\($0)</option>" }
         let mayOperate = DashboardPage.mayOperate
         let actions: HTML = mayOperate
             ? """
@@ -151,6 +152,9 @@ extension StepFlowServer {
             <form class="filters" method="post" action="\(link(path + "/pause"))" id="pause-form">\(DashboardPage.csrfField)
             <label>Reason <input name="reason" size="30" required></label><button type="submit">Pause</button></form>
             <form class="inline" method="post" action="\(link(path + "/unpause"))">\(DashboardPage.csrfField)<button type="submit">Unpause</button></form>
+            <form class="filters" method="post" action="\(link(path + "/rewind"))" id="rewind-form">\(DashboardPage.csrfField)
+            <label>Rewind to step <select name="step">\(targets)</select></label>
+            <label>Reason <input name="reason" size="30" required></label><button class="danger" type="submit">Rewind</button></form>
             </div>
             """
             : "<p class=\"muted\">Signed in read-only: no actions.</p>"

@@ -70,6 +70,8 @@ public struct ProcessStoreConformance: Sendable {
         case commitThenClaimSeesTheSaves
         /// History entries come back oldest first, every field equal.
         case historyRoundTrips
+        /// Consecutive `waiting` entries of one step are one history row, counting the polls (bounded history).
+        case historyMergesConsecutivePolls
         /// `renewLeases` extends only the leases the owner holds with the current token.
         case renewLeasesExtendsOnlyCurrentTokens
         /// `renewLeases(now:for:)` extends the owner's current leases for the duration past the store's time.
@@ -164,6 +166,7 @@ public struct ProcessStoreConformance: Sendable {
         case .commitSavesErrorTextWithNUL: try await commitSavesErrorTextWithNUL()
         case .commitThenClaimSeesTheSaves: try await commitThenClaimSeesTheSaves()
         case .historyRoundTrips: try await historyRoundTrips()
+        case .historyMergesConsecutivePolls: try await historyMergesConsecutivePolls()
         case .renewLeasesExtendsOnlyCurrentTokens: try await renewLeasesExtendsOnlyCurrentTokens()
         case .renewLeasesForADuration: try await renewLeasesForADuration()
         case .releaseLeasesMakesProcessesDueNow: try await releaseLeasesMakesProcessesDueNow()

@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Production applications (every fifth) wait for `stepflow signal ID approval` before deploying.")
     var approvals = false
 
-    @Option(help: "The flow's name: deploy.v2, or deploy/v1 (go-stepflow's name for it).")
+    @Option(help: "The flow's name: deploy.v2, deploy.v1 (go-stepflow's example, its six constructs) or deploy/v1 (deploy.v2 under go-stepflow's name).")
     var flow = DeployPipeline.name
 
     @Flag(help: "Delete the store's processes first and start over.")
@@ -83,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func run(store: any ProcessStore) async throws {
         let systems = SimulatedSystems(configuration: .init(timeScale: timeScale, transientFailureRate: failureRate))
-        let flow = try DeployPipeline.flow(systems: systems, name: self.flow)
+        let flow = try Flows.deployFlow(named: self.flow, systems: systems)
         let registry = try FlowRegistry([flow])
         let processes = DemoProcesses(apps: apps)
 

@@ -75,7 +75,7 @@ struct ShowCommand: AsyncParsableCommand {
                     "\(entry.sequence)", Describe.time(entry.startedAt),
                     entry.stepPath.map { String($0.dropFirst(record.flowName.count + 1)) } ?? "-",
                     entry.outcome.rawValue, Describe.duration(entry.duration), entry.worker,
-                    entry.error ?? entry.reason.map { "reason: \($0)" } ?? "→ \(entry.after.events.joined(separator: ", "))",
+                    HistoryDetail.text(of: entry),
                 ]
             }
         ))

@@ -13,7 +13,8 @@ struct StepFlowCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, WorkerCommand.self, ListCommand.self, ShowCommand.self, GraphCommand.self,
             CancelCommand.self, WakeCommand.self, ResumeCommand.self, SignalCommand.self, PauseCommand.self,
-            UnpauseCommand.self, LabelCommand.self, StatsCommand.self, PurgeCommand.self, ServeCommand.self,
+            UnpauseCommand.self, LabelCommand.self, StatsCommand.self, PurgeCommand.self,
+            RewindCommand.self, MigrateCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -79,6 +79,8 @@ enum CompletionCheck {
         var outcome: String
         var worker: String
         var token: Int64
+        /// How many consecutive polls of one wait the row stands for (bounded history).
+        var polls: Int64 = 1
     }
 
     /// The number of saved steps in `schema`.
@@ -91,16 +93,16 @@ enum CompletionCheck {
     /// Every saved step of `schema`, by process, in the order they were saved.
     static func steps(_ client: PostgresClient, schema: String) async throws -> [String: [Step]] {
         let sql = """
-            SELECT process_id, sequence, step_path, state_before, state_after, outcome, worker, lease_token
+            SELECT process_id, sequence, step_path, state_before, state_after, outcome, worker, lease_token, polls
             FROM \(schema).history ORDER BY process_id, id
             """
         var steps: [String: [Step]] = [:]
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger) {
-            let (process, sequence, path, before, after, outcome, worker, token) =
-                try row.decode((String, Int64, String?, String, String, String, String, Int64).self)
+            let (process, sequence, path, before, after, outcome, worker, token, polls) =
+                try row.decode((String, Int64, String?, String, String, String, String, Int64, Int64).self)
             steps[process, default: []].append(Step(
                 process: process, sequence: sequence, stepPath: path, before: before, after: after, outcome: outcome,
-                worker: worker, token: token
+                worker: worker, token: token, polls: polls
             ))
         }
         return steps
@@ -121,8 +123,13 @@ enum CompletionCheck {
         let steps = try await steps(client, schema: schema)
         if steps.count != processes { problems.append("\(steps.count) processes have a history, expected \(processes)") }
         for (process, history) in steps.sorted(by: { $0.key < $1.key }) where problems.count < 20 {
-            if history.map(\.stepPath) != stepPaths { problems.append("\(process) ran \(history.map { $0.stepPath ?? "-" })") }
-            if history.map(\.sequence) != Array(1...Int64(history.count)) {
+            let ran = history.flatMap { Array(repeating: $0.stepPath, count: Int($0.polls)) }
+            if ran != stepPaths { problems.append("\(process) ran \(ran.map { $0 ?? "-" })") }
+            // Each row's sequence follows the polls of the row before it.
+            let numbers = history.reduce(into: [Int64]()) { numbers, step in
+                numbers.append((numbers.last ?? 0) + (numbers.isEmpty ? 1 : history[numbers.count - 1].polls))
+            }
+            if history.map(\.sequence) != numbers {
                 problems.append("\(process) has step numbers \(history.map(\.sequence))")
             }
             if history.filter({ $0.outcome == "completed" }).count != 1 || history.last?.outcome != "completed" {

@@ -53,11 +53,11 @@ import Testing
         #expect(log.all == ["reserve book o1/order.v1/reserve#0", "ship book"])
 
         let history = try await client.history(of: "o1")
-        #expect(history.map(\.outcome) == [.advanced, .waiting, .waiting, .advanced, .completed])
-        #expect(history.map(\.sequence) == [1, 2, 3, 4, 5])
-        #expect(history.map(\.stepPath) == [
-            "order.v1/reserve", "order.v1/paidWaitFor", "order.v1/paidWaitFor", "order.v1/paidWaitFor", "order.v1/ship",
-        ])
+        // The two polls that did not hold are one entry (bounded history).
+        #expect(history.map(\.outcome) == [.advanced, .waiting, .advanced, .completed])
+        #expect(history.map(\.sequence) == [1, 2, 4, 5])
+        #expect(history.map(\.polls) == [1, 2, 1, 1])
+        #expect(history.map(\.stepPath) == ["order.v1/reserve", "order.v1/paidWaitFor", "order.v1/paidWaitFor", "order.v1/ship"])
         #expect(history.last?.after.events == ["completed:order.v1"])
         #expect(history.allSatisfy { $0.worker == "w1" })
         #expect(record.stepCount == 5)

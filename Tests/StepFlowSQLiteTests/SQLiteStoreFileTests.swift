@@ -24,7 +24,7 @@ import Testing
     @Test func theSchemaIsMigratedToV3() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1", "v2", "v3"])
+        #expect(migrations == ["v1", "v2", "v3", "v4"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
@@ -37,8 +37,8 @@ import Testing
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
         }
         #expect(indexes == [
-            "history_process", "process_labels_process", "processes_created", "processes_due", "processes_flow",
-            "processes_statistics", "processes_step", "processes_updated",
+            "history_process", "process_labels_process", "processes_created", "processes_due", "processes_finished",
+            "processes_flow", "processes_statistics", "processes_step",
         ])
         let historyIndexColumns = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_index_info('history_process') ORDER BY seqno")

@@ -296,3 +296,32 @@ import Testing
         #expect(try await fixture.client.list().map(\.id) == ["c-1"])
     }
 }
+
+extension OperationsAPITests {
+    @Test func rewindAndMigrate() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.start("o-1")
+        _ = try await fixture.client.advance("o-1")
+        try await fixture.test { client in
+            let targets = try await client.execute(uri: "/api/v1/processes/o-1/rewind-targets", method: .get, headers: headers(reader)) { $0 }
+            let steps = targets.object["targets"] as? [String] ?? []
+            #expect(steps.contains("reserve"))
+            try await client.execute(uri: "/api/v1/processes/o-1/rewind", method: .post, headers: headers(op, json: true), body: body(#"{"step":"nowhere","reason":"x"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.isErrorShape)
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/rewind", method: .post, headers: headers(reader, json: true), body: body(#"{"step":"reserve","reason":"x"}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/processes/o-1/rewind", method: .post, headers: headers(op, json: true), body: body(#"{"step":"reserve","reason":"redo"}"#)) { response in
+                #expect(response.status == .ok)
+                #expect(response.object["step"] as? String == "order.v1/reserve")
+            }
+            try await client.execute(uri: "/api/v1/migrate", method: .post, headers: headers(op, json: true), body: body(#"{"from":"order.v1","to":"order.v2"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.errorCode == "unknownFlow")
+            }
+        }
+        #expect(try await fixture.client.history(of: "o-1").last?.outcome == .rewound)
+    }
+}

@@ -15,6 +15,7 @@ import Testing
         "GET /api/v1/flows/{name}/counts", "GET /api/v1/events",
         "POST /api/v1/processes/{id}/pause", "POST /api/v1/processes/{id}/unpause", "PUT /api/v1/processes/{id}/labels",
         "GET /api/v1/statistics", "POST /api/v1/bulk", "POST /api/v1/purge",
+        "GET /api/v1/processes/{id}/rewind-targets", "POST /api/v1/processes/{id}/rewind", "POST /api/v1/migrate",
     ]
 
     @Test func everyRouteIsDocumentedAndNothingElse() throws {
