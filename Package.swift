@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
         .library(name: "StepFlowPostgres", targets: ["StepFlowPostgres"]),
         .library(name: "StepFlowObservability", targets: ["StepFlowObservability"]),
+        .library(name: "StepFlowServer", targets: ["StepFlowServer"]),
         .executable(name: "stepflow", targets: ["stepflow"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The core: DSL, compiled transition table, FlowState, apply, introspection, diagrams.
@@ -92,6 +94,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `stepflow serve`: the JSON API and the live web dashboard over a StepFlowClient, on Hummingbird.
+        .target(
+            name: "StepFlowServer",
+            dependencies: [
+                "StepFlow", "StepFlowRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The continuous-deployment pipeline of go-stepflow's example, with simulated external systems (used by the CLI).
         .target(name: "DeployPipeline", dependencies: ["StepFlow", "StepFlowRuntime"], swiftSettings: swiftSettings),
         // The CLI: thin commands over the library.
@@ -99,6 +113,7 @@ let package = Package(
             name: "stepflow",
             dependencies: [
                 "StepFlow", "StepFlowRuntime", "StepFlowSQLite", "StepFlowPostgres", "DeployPipeline", "StepFlowObservability",
+                "StepFlowServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -180,6 +195,16 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StepFlowServerTests",
+            dependencies: [
+                "StepFlowServer", "StepFlow", "StepFlowRuntime", "StepFlowTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StepFlowRuntime
+import StepFlowServer
 
 /// `stepflow demo`: the continuous-deployment pipeline for N applications, driven by one worker.
 struct DemoCommand: AsyncParsableCommand {
@@ -19,6 +20,10 @@ struct DemoCommand: AsyncParsableCommand {
 
             With --approvals, production applications wait for a person's approval before their pull request is \
             opened: send it with `stepflow signal ID approval '{"by":"you"}'` from another terminal.
+
+            With --serve, the dashboard of the running demo is served at http://127.0.0.1:PORT/ (loopback only, no \
+            token): watch the processes move on the flow map, approve and cancel them from the browser. The demo \
+            then keeps serving once every process has finished, until interrupted.
 
             Every step is saved to the store. Interrupt the demo (Ctrl-C, or kill -9) and run it again: it continues \
             from the stored states, repeating nothing but the steps that were in flight.
@@ -51,6 +56,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Print progress lines instead of a live display.")
     var plain = false
 
+    @Flag(help: "Serve the web dashboard and the API of the running demo on 127.0.0.1 (see --port).")
+    var serve = false
+
+    @Option(help: "The port of the dashboard with --serve (0: any free port).")
+    var port = 8080
+
     func validate() throws {
         guard Flows.deployNames.contains(flow) else {
             throw ValidationError("unknown flow '\(flow)'; use one of \(Flows.deployNames.joined(separator: ", "))")
@@ -59,6 +70,7 @@ struct DemoCommand: AsyncParsableCommand {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive") }
         guard (0...1).contains(failureRate) else { throw ValidationError("--failure-rate must be between 0 and 1") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
     }
 
     func run() async throws {
@@ -112,8 +124,15 @@ struct DemoCommand: AsyncParsableCommand {
             configuration: .init(concurrency: concurrency, pollInterval: .milliseconds(250), idleInterval: .milliseconds(200)),
             logger: logger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
+        if serve {
+            let client = StepFlowClient(store: store, registry: registry)
+            services.append(.init(service: try ServeCommand.application(
+                client: client, configuration: StepFlowServer.Configuration(port: port), logger: logger
+            )))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: worker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
+            services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
         ))
         let display = ProgressDisplay(flow: flow.flow, live: live)
         let monitor = DemoMonitor(store: store, processes: processes, records: before)
@@ -137,6 +156,9 @@ struct DemoCommand: AsyncParsableCommand {
             while let ended = try await tasks.next() {
                 switch ended {
                 case .worker: tasks.cancelAll()
+                case .monitor(allFinished: true) where serve:
+                    print("every process has finished; the dashboard is still served until you interrupt the demo (Ctrl-C)")
+                    fflush(nil)
                 case .monitor(allFinished: true): await group.triggerGracefulShutdown()
                 case .monitor(allFinished: false), .display: break
                 }

@@ -14,7 +14,7 @@ struct StepFlowCommand: AsyncParsableCommand {
             DemoCommand.self, WorkerCommand.self, ListCommand.self, ShowCommand.self, GraphCommand.self,
             CancelCommand.self, WakeCommand.self, ResumeCommand.self, SignalCommand.self, PauseCommand.self,
             UnpauseCommand.self, LabelCommand.self, StatsCommand.self, PurgeCommand.self,
-            RewindCommand.self, MigrateCommand.self,
+            RewindCommand.self, MigrateCommand.self, ServeCommand.self,
         ]
     )
 }
