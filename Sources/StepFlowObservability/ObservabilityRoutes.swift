@@ -27,17 +27,9 @@ public struct ObservabilityRoutes: Sendable {
         self.processes = processes
     }
 
-    /// Adds the routes to `router`.
+    /// Adds the routes to `router`: `/metrics`, `/healthz` and, with a ``readiness``, `/readyz`.
     public func add<Context: RequestContext>(to router: Router<Context>) {
-        let registry = self.registry
-        let processes = self.processes
-        router.get("metrics") { _, _ -> Response in
-            await processes?.update()
-            return Response(
-                status: .ok, headers: [.contentType: Self.metricsContentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: MetricsExposition.addingHelp(to: registry.emitToString())))
-            )
-        }
+        addMetrics(to: router)
         router.get("healthz") { _, _ -> Response in
             Self.text("up\n", status: .ok)
         }
@@ -46,6 +38,19 @@ public struct ObservabilityRoutes: Sendable {
                 let status = await readiness.check()
                 return Self.text("\(status.reason)\n", status: status.isReady ? .ok : .serviceUnavailable)
             }
+        }
+    }
+
+    /// Adds `/metrics` alone to `router`, for an application that has health routes of its own (`stepflow serve`).
+    public func addMetrics<Context: RequestContext>(to router: Router<Context>) {
+        let registry = self.registry
+        let processes = self.processes
+        router.get("metrics") { _, _ -> Response in
+            await processes?.update()
+            return Response(
+                status: .ok, headers: [.contentType: Self.metricsContentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: MetricsExposition.addingHelp(to: registry.emitToString())))
+            )
         }
     }
 

@@ -47,13 +47,18 @@ public struct StepFlowServer: Service {
     }
 
     /// An application serving the routes at ``Configuration-swift.struct/host`` and
-    /// ``Configuration-swift.struct/port``.
+    /// ``Configuration-swift.struct/port``, with the routes `addingRoutes` adds to its router (`stepflow serve` adds
+    /// Prometheus' `/metrics` there).
     ///
     /// - Throws: ``ConfigurationError`` when the configuration is unsafe (see ``Configuration-swift.struct/validate()``).
-    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    public func application(
+        addingRoutes: (Router<BasicRequestContext>) -> Void = { _ in },
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         try configuration.validate()
         let router = Router(context: BasicRequestContext.self)
         router.addRoutes(routes(context: BasicRequestContext.self))
+        addingRoutes(router)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "stepflow"),

@@ -98,7 +98,8 @@ struct DemoCommand: AsyncParsableCommand {
                     app: app.rawValue, desiredVersion: SimulatedSystems.releasedVersion,
                     production: index % 5 == 0, approvalRequired: approvals && index % 5 == 0
                 )),
-                data: try encoder.encode(DeployPipeline.Data()), now: now, traceContext: NewProcess.currentTraceContext()
+                data: try encoder.encode(DeployPipeline.Data()), now: now, labels: DemoProcesses.labels(index),
+                traceContext: NewProcess.currentTraceContext()
             )
         }
         for start in stride(from: 0, to: newProcesses.count, by: DemoProcesses.pageSize) {

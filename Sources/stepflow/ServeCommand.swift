@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import StepFlowObservability
 import StepFlowRuntime
 import StepFlowServer
 
@@ -42,9 +43,14 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        // Prometheus' registry takes swift-metrics' factory before the store and client, which report through it, are made.
+        let metrics = StepFlowMetrics.bootstrap()
         let (store, storeServices) = try storeOptions.openForServices()
         let client = StepFlowClient(store: store, registry: try Flows.registry())
-        let application = try Self.application(client: client, configuration: configuration, logger: logger)
+        let application = try Self.application(
+            client: client, configuration: configuration, logger: logger,
+            metrics: ObservabilityRoutes(registry: metrics, processes: ProcessGauges(store: store, registry: metrics))
+        )
         let group = ServiceGroup(configuration: .init(
             services: storeServices.map { .init(service: $0) } + [.init(service: AfterStoreIsReady(store: store, service: application))],
             gracefulShutdownSignals: [.sigint, .sigterm], logger: logger
@@ -52,11 +58,14 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// The server's application, which prints its URL (and whether it is open to loopback only) once it listens.
-    static func application(client: StepFlowClient, configuration: StepFlowServer.Configuration, logger: Logger) throws -> any Service {
+    /// The server's application, which prints its URL (and whether it is open to loopback only) once it listens;
+    /// with `metrics`, it also serves Prometheus' `/metrics` (the server has `/healthz` and `/readyz` of its own).
+    static func application(
+        client: StepFlowClient, configuration: StepFlowServer.Configuration, logger: Logger, metrics: ObservabilityRoutes? = nil
+    ) throws -> any Service {
         let server = StepFlowServer(client: client, configuration: configuration, logger: logger)
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        return try server.application { port in
+        return try server.application(addingRoutes: { router in metrics?.addMetrics(to: router) }) { port in
             print("serving the dashboard at http://\(host):\(port)\(server.configuration.basePath)/ and the API at http://\(host):\(port)\(server.configuration.basePath)/api/v1")
             if configuration.isOpen {
                 print("no token is set: listening on \(configuration.host) only (loopback), and anyone on this machine may run commands; set --token to serve other hosts")
