@@ -310,10 +310,14 @@ import Testing
             try await group.waitForAll()
         }
         let records = await store.processes(ProcessQuery(limit: 100))
+        // Whatever the save claimed is given back: no lease is left behind by the stopped worker.
         #expect(records.allSatisfy { $0.lease == nil }, "\(records.filter { $0.lease != nil }.map(\.id))")
-        // One batch of four ran one step; the batch claimed with its save was given back without running.
-        #expect(records.map(\.stepCount).sorted() == [0, 0, 0, 0, 1, 1, 1, 1])
-        #expect(records.filter { $0.stepCount == 0 }.allSatisfy { $0.leaseToken == 1 })
+        // The first batch of four ran one step each and nothing ran twice. How many of the processes claimed with a
+        // save ran before the worker saw the stop depends on when the stop arrives (the steps of the first batch
+        // may finish, and save, one by one); those that did not run were claimed once and given back.
+        #expect(records.filter { $0.stepCount == 1 }.count >= 4)
+        #expect(records.allSatisfy { $0.stepCount <= 1 })
+        #expect(records.filter { $0.stepCount == 0 }.allSatisfy { $0.leaseToken <= 1 })
     }
 
     @Test func duplicateFlowNamesAreRefused() throws {
