@@ -3,6 +3,7 @@ public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
 public import StepFlowRuntime
+import Synchronization
 
 /// A process store in a PostgreSQL database: for many workers on many machines.
 ///
@@ -81,6 +82,9 @@ public final class PostgresProcessStore: ProcessStore, Service {
 
     /// Creates or upgrades the store's schema; safe when several workers start at once.
     ///
+    /// ``Configuration/startTimeout`` bounds reaching the server. Once connected, the migration takes the time it
+    /// needs: it may wait for another store's migration of the same schema (one at a time, under a lock).
+    ///
     /// - Throws: ``ProcessStoreError`` `.unavailable` when the server cannot be reached within
     ///   ``Configuration/startTimeout`` (or the client is not running), refuses the connection or the migration,
     ///   or when the schema was migrated by a newer StepFlow.
@@ -89,10 +93,12 @@ public final class PostgresProcessStore: ProcessStore, Service {
         let logger = logger
         let server = configuration.server
         let timeout = configuration.startTimeout
+        let connected = ConnectionFlag()
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     try await self.client.withConnection { connection in
+                        connected.set()
                         try await Transactions.migrate(connection, sql, logger: logger, server: server)
                     }
                     return true
@@ -101,7 +107,14 @@ public final class PostgresProcessStore: ProcessStore, Service {
                     try await Task.sleep(for: timeout)
                     return false
                 }
-                let finished = try await group.next() ?? false
+                var finished = false
+                while let result = try await group.next() {
+                    // The time ran out after the connection was made: the migration goes on (see above).
+                    if result || !connected.isSet {
+                        finished = result
+                        break
+                    }
+                }
                 group.cancelAll()
                 if !finished {
                     throw ProcessStoreError(
@@ -359,4 +372,16 @@ public final class PostgresProcessStore: ProcessStore, Service {
     public func wakeUps() -> AsyncStream<Void> {
         broadcaster.subscribe()
     }
+}
+
+/// Whether ``PostgresProcessStore/migrate()`` has reached the server: set from the migration's task, read by the
+/// task that waits for it.
+private final class ConnectionFlag: Sendable {
+    private let value = Mutex(false)
+
+    /// Records that the connection was made.
+    func set() { value.withLock { $0 = true } }
+
+    /// Whether the connection was made.
+    var isSet: Bool { value.withLock { $0 } }
 }
