@@ -17,11 +17,36 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = sys.argv[1].rstrip("/")
 ARTEFACTS = sys.argv[2]
 WAIT = 180  # seconds: the demo runs at --time-scale 20, so a merge takes up to 50 seconds
+# Live updates replace parts of the page while a wait reads them: an element found a moment ago may be gone.
+REPLACED = (NoSuchElementException, StaleElementReferenceException)
+
+
+def wait(driver, seconds):
+    """A wait that tries again when the element it read was replaced by a live update."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=REPLACED)
+
+
+def cancellation_taken(driver):
+    """Whether the process page shows that a cancellation was accepted."""
+    source = driver.page_source
+    return "Cancellation requested" in source or "stepflow.cancel" in source or ">cancelled<" in source
+
+
+def retrying(action, attempts=5):
+    """Runs `action` again (at most `attempts` times) when a live update replaced an element it used."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 def api(path):
@@ -77,7 +102,7 @@ def run(driver):
     driver.get(BASE + "/processes")
     Select(driver.find_element(By.NAME, "status")).select_by_value("waiting")
     driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "status=waiting" in d.current_url)
+    wait(driver, 10).until(lambda d: "status=waiting" in d.current_url)
 
     # 3. A production application waiting for its approval (every fifth application is one).
     step = "deploy.v2/shouldDeployCase/steps/approvalRequiredCase/steps/approvalAwaitSignal"
@@ -87,23 +112,25 @@ def run(driver):
     driver.get(driver.current_url)  # the list as it is now
     shot(driver, "2-waiting-processes")
     driver.find_element(By.LINK_TEXT, app).click()
-    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "process-step").text == step)
+    wait(driver, 10).until(lambda d: d.find_element(By.ID, "process-step").text == step)
     shot(driver, "3-waiting-for-approval")
 
-    # 4. Send the approval from the form.
-    Select(driver.find_element(By.NAME, "name")).select_by_visible_text("approval")
-    payload = driver.find_element(By.NAME, "payload")
-    payload.clear()
-    payload.send_keys('{"by": "selenium", "comment": "looks good"}')
-    driver.find_element(By.CSS_SELECTOR, "#signal-form button").click()
-    WebDriverWait(driver, 10).until(lambda d: "Signal sent." in d.page_source)
+    # 4. Send the approval from the form (filled again if a live update replaced it meanwhile).
+    def send_approval():
+        Select(driver.find_element(By.NAME, "name")).select_by_visible_text("approval")
+        payload = driver.find_element(By.NAME, "payload")
+        payload.clear()
+        payload.send_keys('{"by": "selenium", "comment": "looks good"}')
+        driver.find_element(By.CSS_SELECTOR, "#signal-form button").click()
+    retrying(send_approval)
+    wait(driver, 10).until(lambda d: "Signal sent." in d.page_source)
 
     # 5. The process moves on while the page stays (a marker set now would vanish with a reload).
     driver.execute_script("window.stepflowMarker = 42;")
-    WebDriverWait(driver, WAIT).until(
+    wait(driver, WAIT).until(
         lambda d: d.find_element(By.ID, "process-step").text not in (step, "") and "recordApproval" not in d.find_element(By.ID, "process-step").text)
     assert driver.execute_script("return window.stepflowMarker;") == 42, "the page was reloaded"
-    assert "selenium" in driver.find_element(By.ID, "process-live").text
+    assert "selenium" in retrying(lambda: driver.find_element(By.ID, "process-live").text)
     shot(driver, "4-approved-moved-on")
 
     # 6. Cancel another application whose pull request is open, with a reason; its compensation closes the pull
@@ -117,16 +144,20 @@ def run(driver):
                                    and p["step"] and p["step"].endswith("acceptedDeployRequestWaitFor")])[0]["id"]
         tried.add(victim)
         driver.get(BASE + "/processes/" + victim)
-        driver.find_element(By.CSS_SELECTOR, "#cancel-form input[name=reason]").send_keys("selenium: release frozen")
-        driver.find_element(By.CSS_SELECTOR, "#cancel-form button").click()
-        WebDriverWait(driver, 10).until(lambda d: "Cancellation requested" in d.page_source or d.find_elements(By.ID, "action-error"))
-        if "Cancellation requested" in driver.page_source:
+        def cancel():
+            driver.find_element(By.CSS_SELECTOR, "#cancel-form input[name=reason]").send_keys("selenium: release frozen")
+            driver.find_element(By.CSS_SELECTOR, "#cancel-form button").click()
+        retrying(cancel)
+        # The confirmation is shown once: a live update after the compensation's first step replaces it, and then
+        # the stored cancellation signal (or the cancelled status) shows that the cancellation was taken.
+        wait(driver, 10).until(lambda d: cancellation_taken(d) or d.find_elements(By.ID, "action-error"))
+        if not driver.find_elements(By.ID, "action-error"):
             break
         print(f"{victim} finished before the cancellation: {driver.find_element(By.ID, 'action-error').text}", flush=True)
     else:
         raise AssertionError("no process could be cancelled before it finished")
     driver.execute_script("window.stepflowMarker = 43;")
-    WebDriverWait(driver, WAIT).until(lambda d: "compensated" in d.find_element(By.ID, "timeline").text
+    wait(driver, WAIT).until(lambda d: "compensated" in d.find_element(By.ID, "timeline").text
                                       and d.find_element(By.ID, "process-status").text == "cancelled")
     assert driver.execute_script("return window.stepflowMarker;") == 43, "the page was reloaded"
     assert "selenium: release frozen" in driver.page_source
