@@ -27,8 +27,8 @@ extension StepFlowClient {
     ///   stored), `.notFound` for an unknown process.
     @discardableResult
     public func setLabels(_ id: ProcessID, _ labels: [String: String], by caller: String? = nil) async throws -> ProcessRecord {
-        try ProcessLabels.validate(labels)
-        return try await execute(.setLabels(labels), "set_labels", on: id, by: caller)
+        // The labels are checked where every store applies the command (ProcessRecord.apply).
+        try await execute(.setLabels(labels), "set_labels", on: id, by: caller)
     }
 
     /// The number of processes (of `flow`, or all) by flow, status and current step.

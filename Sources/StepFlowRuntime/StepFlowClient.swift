@@ -40,7 +40,7 @@ public struct StepFlowClient: Sendable {
     public func start<Input, Data>(
         _ flow: ProcessFlow<Input, Data>, id: ProcessID = .random(), input: Input, labels: [String: String] = [:]
     ) async throws -> ProcessRecord {
-        try ProcessLabels.validate(labels)
+        // The labels are checked by every store's create, before anything is stored.
         let encoder = ProcessJSON.encoder()
         let inputJSON: Foundation.Data
         let dataJSON: Foundation.Data
