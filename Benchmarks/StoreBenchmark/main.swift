@@ -63,7 +63,7 @@ func measureCommits(_ synchronous: SQLiteProcessStore.Synchronous) async throws 
         for batchStart in stride(from: 0, to: ids.count, by: batchSize) {
             let updates = ids[batchStart..<min(batchStart + batchSize, ids.count)].map { id in
                 ProcessUpdate(
-                    id: id, leaseToken: tokens[id] ?? 0, state: state, data: Data(#"{"n":\#(round)}"#.utf8),
+                    id: id, flowName: "bench.v1", leaseToken: tokens[id] ?? 0, state: state, data: Data(#"{"n":\#(round)}"#.utf8),
                     status: .running, dueAt: now.addingTimeInterval(60), stepCount: round, attempt: 0, lastError: nil,
                     history: HistoryEntry(
                         sequence: round, startedAt: now, stepPath: "bench.v1/step\(round)", before: before, after: state,

@@ -31,8 +31,8 @@ public enum ProcessPosition {
 }
 
 extension ProcessPosition {
-    /// ``step(of:flowName:)`` as an SQL expression over the `state` and `flow_name` columns, for the SQL stores'
-    /// generated `current_step` column. It reads the first event from the state's JSON text as the stores write it
+    /// ``step(of:flowName:)`` as an SQL expression over the `state` and `flow_name` columns: PostgreSQL's generated
+    /// `current_step` column, and the SQLite migration that fills its (written) column once. It reads the first event from the state's JSON text as the stores write it
     /// (`["event",…]`) with a few string functions, so a step's save costs no JSON parsing. `find` is the store's
     /// function for the position of a text in another (`instr` in SQLite, `strpos` in PostgreSQL). The conformance
     /// suite checks that the stores' columns agree with ``step(of:flowName:)``.

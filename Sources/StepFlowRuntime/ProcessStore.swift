@@ -303,6 +303,9 @@ public struct ProcessLeaseToken: Sendable, Hashable {
 public struct ProcessUpdate: Sendable, Hashable {
     /// The process.
     public var id: ProcessID
+    /// The process's flow: with ``state``, it says which step the process is at (``ProcessPosition/step(of:flowName:)``),
+    /// which the SQL stores save for searches and statistics. Unused when ``state`` is `nil`.
+    public var flowName: String
     /// The lease token the worker held; the save is rejected if it is no longer current.
     public var leaseToken: Int64
     /// The new state, or `nil` to keep the stored one (for instance when it could not be read).
@@ -326,10 +329,11 @@ public struct ProcessUpdate: Sendable, Hashable {
 
     /// An update with every field given. The lease is released by the save.
     public init(
-        id: ProcessID, leaseToken: Int64, state: FlowState?, data: Data?, status: ProcessStatus, dueAt: Date?,
-        stepCount: Int?, attempt: Int, lastError: String?, history: HistoryEntry?, now: Date
+        id: ProcessID, flowName: String, leaseToken: Int64, state: FlowState?, data: Data?, status: ProcessStatus,
+        dueAt: Date?, stepCount: Int?, attempt: Int, lastError: String?, history: HistoryEntry?, now: Date
     ) {
         self.id = id
+        self.flowName = flowName
         self.leaseToken = leaseToken
         self.state = state
         self.data = data

@@ -158,7 +158,7 @@ extension ProcessFlow: RegisteredFlow {
     }
 
     static func defect(_ record: ProcessRecord, leaseToken: Int64, now: Date, worker: String, reason: String) -> ProcessUpdate {
-        ProcessUpdate.failing(record.id, leaseToken: leaseToken, stepCount: record.stepCount, state: record.state,
+        ProcessUpdate.failing(record.id, flowName: record.flowName, leaseToken: leaseToken, stepCount: record.stepCount, state: record.state,
                               reason: reason, now: now, worker: worker)
     }
 }
@@ -191,30 +191,32 @@ extension ProcessUpdate {
         // A step that failed saves nothing but its failure; a flow that ended after its compensations saves its state.
         let failed = report.outcome == .failed
         self.init(
-            id: record.id, leaseToken: leaseToken, state: failed ? nil : snapshotState, data: data, status: status,
+            id: record.id, flowName: record.flowName, leaseToken: leaseToken, state: failed ? nil : snapshotState, data: data, status: status,
             dueAt: dueAt, stepCount: stepCount, attempt: attempt, lastError: lastError, history: entry, now: now
         )
     }
 
     /// An update that fails a process whose stored record cannot be read at all (a corrupt row):
-    /// it keeps everything stored and records the reason, without a history entry.
+    /// it keeps everything stored and records the reason, without a history entry. (Its flow is not known, and
+    /// not needed: the state is kept.)
     static func failingUnreadable(_ id: ProcessID, leaseToken: Int64, reason: String, now: Date) -> ProcessUpdate {
         ProcessUpdate(
-            id: id, leaseToken: leaseToken, state: nil, data: nil, status: .failed, dueAt: nil,
+            id: id, flowName: "", leaseToken: leaseToken, state: nil, data: nil, status: .failed, dueAt: nil,
             stepCount: nil, attempt: 0, lastError: reason, history: nil, now: now
         )
     }
 
     /// An update that fails a process whose record cannot be used, keeping its stored state and data.
     static func failing(
-        _ id: ProcessID, leaseToken: Int64, stepCount: Int, state: FlowState, reason: String, now: Date, worker: String
+        _ id: ProcessID, flowName: String, leaseToken: Int64, stepCount: Int, state: FlowState, reason: String, now: Date,
+        worker: String
     ) -> ProcessUpdate {
         let entry = HistoryEntry(
             sequence: stepCount + 1, startedAt: now, stepPath: nil, before: state, after: state, duration: .zero,
             outcome: .failed, error: reason, worker: worker, leaseToken: leaseToken
         )
         return ProcessUpdate(
-            id: id, leaseToken: leaseToken, state: nil, data: nil, status: .failed, dueAt: nil,
+            id: id, flowName: flowName, leaseToken: leaseToken, state: nil, data: nil, status: .failed, dueAt: nil,
             stepCount: stepCount + 1, attempt: 0, lastError: reason, history: entry, now: now
         )
     }

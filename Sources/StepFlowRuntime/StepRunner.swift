@@ -117,7 +117,7 @@ struct StepRunner: Sendable {
             let reason = "flow '\(record.flowName)' is not registered with '\(worker)' (it knows \(registry.names)); "
                 + "register it and resume the process"
             logger.error("unknown flow; failing process", metadata: ["stepflow.process": "\(record.id)", "stepflow.flow": "\(record.flowName)"])
-            return .failing(record.id, leaseToken: claimed.leaseToken, stepCount: record.stepCount, state: record.state,
+            return .failing(record.id, flowName: record.flowName, leaseToken: claimed.leaseToken, stepCount: record.stepCount, state: record.state,
                             reason: reason, now: now, worker: worker)
         }
         return await flow.advance(

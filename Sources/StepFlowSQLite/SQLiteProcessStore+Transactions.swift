@@ -14,6 +14,7 @@ enum Transactions {
         try db.cachedStatement(sql: SQL.insertProcess).execute(arguments: [
             process.id.rawValue, process.flowName, Columns.json(process.state), process.input, process.data,
             now, now, now, ProcessLabels.json(process.labels), process.traceContext,
+            ProcessPosition.step(of: process.state, flowName: process.flowName),
         ])
         let created = db.changesCount == 1
         if created { try insertLabels(db, process.labels, of: process.id) }
@@ -99,7 +100,8 @@ enum Transactions {
         return try updates.map { update in
             let stateJSON = update.state.map(Columns.json)
             let saveValues: [DatabaseValue] = [
-                .of(stateJSON), .of(update.data), .of(update.status.rawValue),
+                .of(stateJSON), .of(update.state == nil ? 0 : 1), .of(update.state.flatMap { ProcessPosition.step(of: $0, flowName: update.flowName) }),
+                .of(update.data), .of(update.status.rawValue),
                 .of(update.dueAt.map(Columns.milliseconds)), .of(update.stepCount), .of(update.attempt),
                 .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
                 .of(update.leaseToken),
@@ -181,7 +183,7 @@ enum Transactions {
             .of(record.lastError), .of(Columns.milliseconds(record.updatedAt)), .of(record.lease?.owner),
             .of(record.lease.map { Columns.milliseconds($0.expiresAt) }), .of(record.leaseToken),
             .of(Columns.json(record.state)), .of(record.flowName), .of(record.data), .of(ProcessLabels.json(record.labels)),
-            .of(id.rawValue),
+            .of(ProcessPosition.step(of: record.state, flowName: record.flowName)), .of(id.rawValue),
         ])
         guard let saved = try statement.fetchBoundValues().first else { throw ProcessStoreError.notFound(id) }
         if record.labels != stored.labels {

@@ -11,7 +11,7 @@ extension ProcessStoreConformance {
         let claimed = try #require(try await Fixture.claim(store, at: Fixture.t(0)).first)
         let entry = Fixture.entry(sequence: 1, at: Fixture.t(0, ms: 7), leaseToken: 1)
         let update = ProcessUpdate(
-            id: "p", leaseToken: 1, state: ["start:order.v1/charge"], data: Fixture.json(#"{"count":1}"#),
+            id: "p", flowName: "order.v1", leaseToken: 1, state: ["start:order.v1/charge"], data: Fixture.json(#"{"count":1}"#),
             status: .waiting, dueAt: Fixture.t(90), stepCount: 1, attempt: 2, lastError: "not yet",
             history: entry, now: Fixture.t(5, ms: 250)
         )

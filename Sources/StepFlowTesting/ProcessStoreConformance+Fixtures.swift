@@ -66,7 +66,7 @@ enum Fixture {
         history: HistoryEntry? = nil, at now: Date
     ) -> ProcessUpdate {
         ProcessUpdate(
-            id: record.id, leaseToken: token ?? record.leaseToken, state: state, data: data, status: status,
+            id: record.id, flowName: record.flowName, leaseToken: token ?? record.leaseToken, state: state, data: data, status: status,
             dueAt: dueAt, stepCount: record.stepCount + 1, attempt: attempt, lastError: lastError,
             history: history, now: now
         )

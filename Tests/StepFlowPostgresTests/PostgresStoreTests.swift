@@ -78,7 +78,7 @@ struct PostgresStoreTests {
             // The worker fails the corrupt process without reading its state (a nil state keeps the stored one).
             let outcomes = try await store.commit([
                 ProcessUpdate(
-                    id: "b", leaseToken: corrupt.leaseToken, state: nil, data: nil, status: .failed, dueAt: nil, stepCount: nil,
+                    id: "b", flowName: "", leaseToken: corrupt.leaseToken, state: nil, data: nil, status: .failed, dueAt: nil, stepCount: nil,
                     attempt: 0, lastError: error.message, history: nil, now: now
                 )
             ])

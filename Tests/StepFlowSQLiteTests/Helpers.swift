@@ -21,7 +21,7 @@ func step(
     dueAt: Date?, stepCount: Int = 1, history: HistoryEntry? = nil, at now: Date
 ) -> ProcessUpdate {
     ProcessUpdate(
-        id: id, leaseToken: token, state: state, data: nil, status: status, dueAt: dueAt, stepCount: stepCount,
+        id: id, flowName: "order.v1", leaseToken: token, state: state, data: nil, status: status, dueAt: dueAt, stepCount: stepCount,
         attempt: 0, lastError: status == .failed ? "failed" : nil, history: history, now: now
     )
 }

@@ -80,7 +80,7 @@ import Testing
         let claimed = try #require(try await store.claim("w1", at: t(1)).first)
         let error = Self.texts.filter { $0.count < 1000 }.joined(separator: "\0|")
         let update = ProcessUpdate(
-            id: "p", leaseToken: claimed.leaseToken, state: ["a\0b"], data: nil, status: .waiting, dueAt: t(5),
+            id: "p", flowName: "order.v1", leaseToken: claimed.leaseToken, state: ["a\0b"], data: nil, status: .waiting, dueAt: t(5),
             stepCount: 1, attempt: 1, lastError: error, history: nil, now: t(1)
         )
         #expect(try await store.commit([update]) == [.saved])

@@ -21,10 +21,10 @@ import Testing
         #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
     }
 
-    @Test func theSchemaIsMigratedToV3() async throws {
+    @Test func theSchemaIsMigratedToTheLatestVersion() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1", "v2", "v3", "v4", "v5"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
@@ -190,6 +190,48 @@ import Testing
             #expect(error.code == .unavailable)
             #expect(error.message.contains("newer"))
             #expect(error.message.contains(path))
+        }
+    }
+
+    /// A file made before v6, whose `current_step` was a generated column, keeps every process's step, and from then
+    /// on the store writes the column.
+    @Test func aFileWithTheGeneratedStepColumnIsMigratedWithItsSteps() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("stepflow.sqlite")
+            let states = [
+                "running": #"["start:order.v1/charge"]"#, "done": #"["completed:order.v1/ship"]"#,
+                "new": "[]", "ended": #"["order.v1"]"#,
+            ]
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try SQLiteProcessStore.migrator.migrate(queue, upTo: "v5")
+                try await queue.write { db in
+                    for (id, state) in states {
+                        try db.execute(sql: """
+                            INSERT INTO processes (id, flow_name, state, input, data, status, due_at, step_count, attempt,
+                                created_at, updated_at, lease_token)
+                            VALUES (?, 'order.v1', ?, x'', x'', 'running', 0, 0, 0, 0, 0, 0)
+                            """, arguments: [id, state])
+                    }
+                }
+                try queue.close()
+            }
+            let store = try SQLiteProcessStore(path: path)
+            let steps = try await store.pool.read {
+                try Row.fetchAll($0, sql: "SELECT id, coalesce(current_step, '-') AS step FROM processes ORDER BY id").map {
+                    "\($0["id"] as String)=\($0["step"] as String)"
+                }
+            }
+            #expect(steps == ["done=ship", "ended=-", "new=-", "running=charge"])
+            let generated = try await store.pool.read {
+                try Int.fetchOne($0, sql: "SELECT hidden FROM pragma_table_xinfo('processes') WHERE name = 'current_step'")
+            }
+            #expect(generated == 0)
+            // The store writes the column now: a step's save moves the process, and a search by step finds it there.
+            let claimed = try #require(try await store.claim("w1", at: t(1), limit: 10).first { $0.id == "running" })
+            _ = try await store.commit([step("running", token: claimed.leaseToken, state: ["start:order.v1/ship"], dueAt: t(2), at: t(1))])
+            let atShip = try await store.processes(ProcessQuery(step: "ship")).map(\.id).sorted()
+            #expect(atShip == ["done", "running"])
         }
     }
 

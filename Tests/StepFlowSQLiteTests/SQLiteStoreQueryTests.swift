@@ -105,7 +105,7 @@ import Testing
             error: large, worker: "", leaseToken: claimed.leaseToken
         )
         let update = ProcessUpdate(
-            id: "p", leaseToken: claimed.leaseToken, state: [large], data: Data(), status: .waiting, dueAt: t(5),
+            id: "p", flowName: "order.v1", leaseToken: claimed.leaseToken, state: [large], data: Data(), status: .waiting, dueAt: t(5),
             stepCount: 1, attempt: 1, lastError: "", history: history, now: t(1)
         )
         #expect(try await store.commit([update]) == [.saved])
