@@ -11,22 +11,28 @@ public enum ProcessPosition {
     /// A pure function of the state, so that a store can write it without knowing the flow:
     /// `["start:deploy.v1/shouldDeployCase/steps/createDeployRequest"]` is at
     /// `shouldDeployCase/steps/createDeployRequest`.
+    ///
+    /// It compares bytes, as the SQL expression does (``sqlExpression(find:)``), and works on the UTF-8 view: a store
+    /// calls it for every saved step.
     public static func step(of state: FlowState, flowName: String) -> String? {
         guard let event = state.events.first else { return nil }
-        var path = Substring(event)
-        if let colon = path.firstIndex(of: ":"), path[..<colon] == "start" || path[..<colon] == "completed" {
-            path = path[path.index(after: colon)...]
+        var path = event.utf8[...]
+        if path.starts(with: "start:".utf8) {
+            path = path.dropFirst(6)
+        } else if path.starts(with: "completed:".utf8) {
+            path = path.dropFirst(10)
         }
-        if path.hasPrefix(flowName) {
-            let rest = path.dropFirst(flowName.count)
+        let flow = flowName.utf8
+        if path.starts(with: flow) {
+            let rest = path.dropFirst(flow.count)
             if rest.isEmpty { return nil }
-            if rest.first == "/" { path = rest.dropFirst() }
+            if rest.first == UInt8(ascii: "/") { path = rest.dropFirst() }
         }
         // A path that JSON escapes (a quote, a backslash, a control character) has no step: the SQL stores read the
         // step from the state's JSON text without unescaping it.
-        guard !path.isEmpty, !path.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        guard !path.isEmpty, !path.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
         else { return nil }
-        return String(path)
+        return String(Substring(path))
     }
 }
 
