@@ -113,16 +113,32 @@ extension SQLiteProcessStore {
             // (create, a step's save, an operator's command) from `ProcessPosition.step`. As v3's generated column,
             // SQLite evaluated its expression on every save, for both indexes and for the STRICT type check: 252 string
             // functions per save, which halved the durable throughput. The expression fills the column once here.
-            // One index serves both searches by step and statistics, instead of v3's two: every save moves a running
-            // process to another step, and each index on the step costs that save a delete and an insert.
+            // One index serves both searches by step and the statistics of unfinished processes, instead of v3's two:
+            // every save moves a running process to another step, and each index on the step costs that save a delete
+            // and an insert. Finished processes, most of a large store, are counted in `finished_counts` instead.
             try db.execute(sql: """
                 DROP INDEX processes_step;
                 DROP INDEX processes_statistics;
                 ALTER TABLE processes DROP COLUMN current_step;
                 ALTER TABLE processes ADD COLUMN current_step TEXT;
                 UPDATE processes SET current_step = \(ProcessPosition.sqlExpression(find: "instr"));
-                -- Searches by step, and statistics (counts by step, flow and status) from this index alone.
-                CREATE INDEX processes_position ON processes (current_step, flow_name, status);
+                -- Searches by step (with every status when none is asked for), and the statistics of unfinished
+                -- processes from this index alone: they are its first entries, by status.
+                CREATE INDEX processes_position ON processes (status, current_step, flow_name);
+
+                -- How many finished processes each flow has, by status and the step they ended at ('' for none):
+                -- kept by the statements that finish, reopen and purge processes, so that statistics do not count
+                -- a store's finished processes one by one.
+                CREATE TABLE finished_counts (
+                    flow_name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (flow_name, status, step)
+                ) STRICT, WITHOUT ROWID;
+                INSERT INTO finished_counts (flow_name, status, step, count)
+                    SELECT flow_name, status, coalesce(current_step, ''), count(*) FROM processes
+                    WHERE \(SQL.finished) GROUP BY 1, 2, 3;
                 """)
         }
         return migrator
@@ -267,11 +283,34 @@ extension SQLiteProcessStore {
         static let deleteLabels = "DELETE FROM process_labels WHERE process_id = ?"
         static let insertLabel = "INSERT INTO process_labels (process_id, key, value) VALUES (?, ?, ?)"
 
-        /// Counts by flow, status and step, from the `processes_position` index; `?` the flow or NULL.
+        /// Counts by flow, status and step; `?` the flow or NULL. Finished processes from `finished_counts`, the
+        /// others from the first entries of the `processes_position` index.
         static let statistics = """
+            SELECT flow_name, status, nullif(step, ''), count FROM finished_counts
+            WHERE count > 0 AND (?1 IS NULL OR flow_name = ?1)
+            UNION ALL
             SELECT flow_name, status, current_step, count(*) FROM processes
-            WHERE ?1 IS NULL OR flow_name = ?1
-            GROUP BY flow_name, status, current_step
+            WHERE status IN (\(ProcessStatus.allCases.filter { !$0.isFinished }.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))
+                AND (?1 IS NULL OR flow_name = ?1)
+            GROUP BY status, current_step, flow_name
+            """
+
+        /// Adds the bound count (1 or -1) to the finished count of process `?1`'s flow, status and step, if it is
+        /// finished: run after a statement finishes a process, and before one changes or deletes a finished one.
+        static let countFinished = """
+            INSERT INTO finished_counts (flow_name, status, step, count)
+            SELECT flow_name, status, coalesce(current_step, ''), ?2 FROM processes WHERE id = ?1 AND \(finished)
+            ON CONFLICT DO UPDATE SET count = count + excluded.count
+            """
+
+        /// Subtracts the processes whose rowids are in the bound JSON array from the finished counts: run before they
+        /// are purged.
+        static let uncountPurged = """
+            INSERT INTO finished_counts (flow_name, status, step, count)
+            SELECT flow_name, status, coalesce(current_step, ''), -count(*) FROM processes
+            WHERE rowid IN (SELECT value FROM json_each(?1)) AND \(finished)
+            GROUP BY 1, 2, 3
+            ON CONFLICT DO UPDATE SET count = count + excluded.count
             """
 
         /// Appends a signal (process id, name, payload, sent at) to the process's inbox with the next sequence,

@@ -110,6 +110,7 @@ enum Transactions {
             saved = true
             try save.execute()
             guard db.changesCount == 1 else { return .rejected }
+            if update.status.isFinished { try countFinished(db, update.id, 1) }
             if let entry = update.history {
                 let afterJSON = update.state == entry.after ? stateJSON : Columns.json(entry.after)
                 if entry.outcome == .waiting {
@@ -176,6 +177,7 @@ enum Transactions {
         var record = stored
         let entry = try record.apply(command, now: now, by: caller)
         guard record != stored else { return stored }
+        if stored.status.isFinished { try countFinished(db, id, -1) }
         // Bound directly: the reason of a cancel is free text, which GRDB's binding would cut at a NUL character.
         let statement = try db.cachedStatement(sql: SQL.applyCommand)
         try statement.reset(binding: [
@@ -186,6 +188,7 @@ enum Transactions {
             .of(ProcessPosition.step(of: record.state, flowName: record.flowName)), .of(id.rawValue),
         ])
         guard let saved = try statement.fetchBoundValues().first else { throw ProcessStoreError.notFound(id) }
+        if record.status.isFinished { try countFinished(db, id, 1) }
         if record.labels != stored.labels {
             try db.cachedStatement(sql: SQL.deleteLabels).execute(arguments: [id.rawValue])
             try insertLabels(db, record.labels, of: id)
@@ -200,6 +203,12 @@ enum Transactions {
             try append.execute()
         }
         return try RowReader.record(saved, path: path)
+    }
+
+    /// Adds `delta` to the finished count of process `id`'s flow, status and step, if it is finished
+    /// (``SQLiteProcessStore/SQL/countFinished``).
+    private static func countFinished(_ db: Database, _ id: ProcessID, _ delta: Int64) throws {
+        try db.cachedStatement(sql: SQL.countFinished).execute(arguments: [id.rawValue, delta])
     }
 
     /// Writes the rows of `labels` to process_labels.
@@ -236,15 +245,17 @@ enum Transactions {
             arguments += [flowName]
         }
         arguments += [request.limit]
-        let sql = """
-            DELETE FROM processes WHERE rowid IN (
-                SELECT rowid FROM processes
-                WHERE \(SQL.finished) AND updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
-                LIMIT ?
-            )
-            RETURNING id
+        let select = """
+            SELECT rowid FROM processes
+            WHERE \(SQL.finished) AND updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
+            LIMIT ?
             """
-        return try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { ProcessID($0) }
+        let rowids = try Int64.fetchAll(db.cachedStatement(sql: select), arguments: arguments)
+        guard !rowids.isEmpty else { return [] }
+        let json = "[" + rowids.map(String.init).joined(separator: ",") + "]"
+        try db.cachedStatement(sql: SQL.uncountPurged).execute(arguments: [json])
+        let delete = "DELETE FROM processes WHERE rowid IN (SELECT value FROM json_each(?)) RETURNING id"
+        return try String.fetchAll(db.cachedStatement(sql: delete), arguments: [json]).map { ProcessID($0) }
     }
 
     /// Appends a signal to the inbox of process `id` and, by the rules every store shares

@@ -272,6 +272,52 @@ extension ProcessStoreConformance {
         #expect(try await store.statistics(flowName: "none").groups.isEmpty)
     }
 
+    /// `statistics` agrees with counting the stored processes one by one after every kind of change: a step's save
+    /// that finishes a process (with a new state, or keeping the stored one as a failure does), cancel, resume, a
+    /// move of a finished process back to work (and of a process between flows), and purge. (A store may keep counts of finished processes rather than
+    /// count them at each call: this is what keeps them exact.)
+    public func statisticsFollowEveryChange() async throws {
+        let store = try await makeStore()
+        func expectExact(_ when: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let records = try await store.processes(ProcessQuery())
+            #expect(
+                try await store.statistics(flowName: nil) == ProcessStatistics(counting: records),
+                "after \(when)", sourceLocation: sourceLocation
+            )
+            #expect(
+                try await store.statistics(flowName: "b.v1") == ProcessStatistics(counting: records.filter { $0.flowName == "b.v1" }),
+                "after \(when), for one flow", sourceLocation: sourceLocation
+            )
+        }
+        for index in 0..<8 {
+            let flow = index < 5 ? "a.v1" : "b.v1"
+            try await Fixture.create(store, ProcessID("p\(index)"), flow: flow, at: Fixture.t(0), state: ["start:\(flow)/first"])
+        }
+        try await expectExact("creating")
+        // Finished by a save with a new state, and by failures that keep the stored state.
+        for id: ProcessID in ["p0", "p1", "p5"] {
+            let record = try #require(try await Fixture.claim(store, at: Fixture.t(1), only: id, force: true).first)
+            let done: FlowState = ["completed:\(record.flowName)/last"]
+            _ = try await store.commit([Fixture.update(record, state: done, status: .completed, dueAt: nil, at: Fixture.t(1))])
+        }
+        try await Fixture.drive(store, "p2", to: .failed, dueAt: nil, at: Fixture.t(2), lastError: "no")
+        try await Fixture.drive(store, "p6", to: .failed, dueAt: nil, at: Fixture.t(2), lastError: "no")
+        try await expectExact("finishing")
+        _ = try await store.execute(.cancel(reason: "x"), on: "p3", now: Fixture.t(3))
+        try await expectExact("cancelling")
+        _ = try await store.execute(.resume, on: "p2", now: Fixture.t(4))
+        _ = try await store.execute(
+            .move(ProcessMove(state: ["start:b.v1/first"], outcome: .advanced, reason: "rewind")), on: "p5", now: Fixture.t(4)
+        )
+        _ = try await store.execute(
+            .move(ProcessMove(state: ["start:b.v1/first"], flowName: "b.v1", outcome: .migrated, reason: "v2")), on: "p1", now: Fixture.t(4)
+        )
+        try await expectExact("resuming and rewinding finished processes")
+        _ = try await store.purge(PurgeRequest(finishedBefore: Fixture.t(100), limit: 10))
+        try await expectExact("purging")
+        #expect(try await store.statistics(flowName: nil).total == 5)
+    }
+
     /// `purge` deletes finished processes last changed before the time, with their history, signals and labels, in
     /// batches; never a running, waiting or paused one.
     public func purgeDeletesOnlyFinishedProcesses() async throws {

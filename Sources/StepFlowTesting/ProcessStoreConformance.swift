@@ -120,6 +120,8 @@ public struct ProcessStoreConformance: Sendable {
         case currentStepFollowsTheState
         /// `statistics` counts by flow, status and step, for one flow or all.
         case statisticsCount
+        /// `statistics` agrees with counting the stored processes after finishing, cancel, resume, move and purge.
+        case statisticsFollowEveryChange
         /// `purge` deletes finished processes with their history, signals and labels; never running, waiting or paused ones.
         case purgeDeletesOnlyFinishedProcesses
 
@@ -191,6 +193,7 @@ public struct ProcessStoreConformance: Sendable {
         case .searchByLabelsStepAndTime: try await searchByLabelsStepAndTime()
         case .currentStepFollowsTheState: try await currentStepFollowsTheState()
         case .statisticsCount: try await statisticsCount()
+        case .statisticsFollowEveryChange: try await statisticsFollowEveryChange()
         case .purgeDeletesOnlyFinishedProcesses: try await purgeDeletesOnlyFinishedProcesses()
         }
     }

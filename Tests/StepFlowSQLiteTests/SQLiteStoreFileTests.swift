@@ -28,7 +28,7 @@ import Testing
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
-        #expect(strictTables == ["history", "process_labels", "processes", "signals"])
+        #expect(strictTables == ["finished_counts", "history", "process_labels", "processes", "signals"])
         let signalsKey = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_info('signals') WHERE pk > 0 ORDER BY pk")
         }
