@@ -105,14 +105,18 @@ func sqlite() async throws {
         try await queue.write { db in
             try db.execute(sql: """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(size))
-                INSERT INTO processes (\(columns))
+                INSERT INTO processes (\(columns), current_step)
                 SELECT printf('p%08d', i), 'deploy.v2', '["completed:deploy.v2/step' || (i % 20) || '"]', X'7B7D', X'7B7D',
                     \(statusSQL), CASE WHEN i % 20 = 0 THEN 4102444800000 END, 5, 0, NULL, \(startMilliseconds),
-                    \(startMilliseconds) + i, NULL, NULL, 1, \(labelsSQL)
+                    \(startMilliseconds) + i, NULL, NULL, 1, \(labelsSQL), 'step' || (i % 20)
                 FROM n;
                 INSERT INTO process_labels (process_id, key, value)
                 SELECT p.id, j.key, j.value FROM processes AS p, json_each(p.labels) AS j;
-                ANALYZE;
+                -- The finished processes' counts, as the store's statements keep them (and its migration v6 fills them).
+                DELETE FROM finished_counts;
+                INSERT INTO finished_counts (flow_name, status, step, count)
+                SELECT flow_name, status, coalesce(current_step, ''), count(*) FROM processes
+                WHERE status IN ('completed', 'failed', 'cancelled') GROUP BY 1, 2, 3;
                 """)
         }
         try queue.close()
