@@ -121,12 +121,47 @@ extension PostgresProcessStore {
             """,
         ]),
         traceContextMigration,
+        Migration(version: 7, name: "finished counts", statements: [
+            // How many finished processes each flow has, by status and the step they ended at ('' for none): kept by
+            // the statements that finish, reopen and purge processes (in the same statement, so at the same commit),
+            // so that statistics do not count a store's finished processes one by one.
+            """
+            CREATE TABLE {schema}.finished_counts (
+                flow_name text COLLATE "C" NOT NULL,
+                status text COLLATE "C" NOT NULL,
+                step text COLLATE "C" NOT NULL,
+                count bigint NOT NULL,
+                PRIMARY KEY (flow_name, status, step)
+            )
+            """,
+            """
+            INSERT INTO {schema}.finished_counts (flow_name, status, step, count)
+            SELECT flow_name, status, coalesce(current_step, ''), count(*) FROM {schema}.processes
+            WHERE status IN ('completed', 'failed', 'cancelled') GROUP BY 1, 2, 3
+            """,
+            // The unfinished processes' statistics read the first entries of this index, by status.
+            "DROP INDEX {schema}.processes_statistics",
+            "CREATE INDEX processes_position ON {schema}.processes (status, flow_name, current_step)",
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
     /// spelled the same way everywhere so that the planner uses the index.
     struct SQL: Sendable {
         static let active = "status IN ('running', 'waiting')"
+
+        /// Adds to `finished_counts` the finished ones of `deltas`, a query of (flow name, status, step, ±1) rows. In
+        /// the order of the counts' key, so that two statements that both change counts wait for each other rather
+        /// than deadlock.
+        static func countFinished(schema: String, deltas: String) -> String {
+            """
+            INSERT INTO \(schema).finished_counts AS f (flow_name, status, step, count)
+            SELECT d.flow_name, d.status, coalesce(d.current_step, ''), sum(d.delta) FROM (\(deltas)) AS d (flow_name, status, current_step, delta)
+            WHERE d.status IN ('completed', 'failed', 'cancelled')
+            GROUP BY 1, 2, 3 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3
+            ON CONFLICT (flow_name, status, step) DO UPDATE SET count = f.count + excluded.count
+            """
+        }
 
         /// The index of the server's time in a row selected by ``selectProcessForUpdate`` (after ``recordColumns``).
         static let serverTimeColumn = ProcessColumn.count
@@ -265,7 +300,9 @@ extension PostgresProcessStore {
                         last_error = u.last_error, updated_at = \(serverNow), lease_owner = NULL, lease_expires_at = NULL
                     FROM u
                     WHERE p.id = u.id AND p.lease_token = u.token AND p.\(active)
-                    RETURNING p.id
+                    RETURNING p.id, p.flow_name, p.status, p.current_step
+                ), counted AS (
+                    \(Self.countFinished(schema: schema, deltas: "SELECT flow_name, status, current_step, 1 FROM saved"))
                 )
                 """
             // The history arrays, unnested with their order; only the saved processes' entries.
@@ -332,12 +369,23 @@ extension PostgresProcessStore {
                 )
                 SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify($4, '') END::text FROM released
                 """
+            // `before` reads the row as it was: every part of a statement sees the same snapshot.
             applyCommand = """
-                UPDATE \(processes) SET
-                    status = $1, due_at = $2, attempt = $3, last_error = $4, updated_at = $5, lease_owner = $6,
-                    lease_expires_at = $7, lease_token = $8, state = $10, flow_name = $11, data = $12, labels = $13
-                WHERE id = $9
-                RETURNING \(columns)
+                WITH before AS (
+                    SELECT flow_name, status, current_step FROM \(processes) WHERE id = $9
+                ), applied AS (
+                    UPDATE \(processes) SET
+                        status = $1, due_at = $2, attempt = $3, last_error = $4, updated_at = $5, lease_owner = $6,
+                        lease_expires_at = $7, lease_token = $8, state = $10, flow_name = $11, data = $12, labels = $13
+                    WHERE id = $9
+                    RETURNING \(columns), current_step
+                ), counted AS (
+                    \(Self.countFinished(schema: schema, deltas: """
+                        SELECT flow_name, status, current_step, -1 FROM before
+                        UNION ALL SELECT flow_name, status, current_step, 1 FROM applied
+                        """))
+                )
+                SELECT \(columns) FROM applied
                 """
             insertHistory = """
                 INSERT INTO \(schema).history (\(historyColumns))
@@ -350,19 +398,28 @@ extension PostgresProcessStore {
                 SELECT p.id, l.key, l.value FROM \(processes) AS p CROSS JOIN LATERAL jsonb_each_text(p.labels::jsonb) AS l
                 WHERE p.id = ANY($1::text[])
                 """
+            // Finished processes from their counts; the others from the first entries of `processes_position`.
             statistics = """
+                SELECT flow_name, status, nullif(step, ''), count FROM \(schema).finished_counts
+                WHERE count > 0 AND ($1::text IS NULL OR flow_name = $1)
+                UNION ALL
                 SELECT flow_name, status, current_step, count(*) FROM \(processes)
-                WHERE $1::text IS NULL OR flow_name = $1
-                GROUP BY flow_name, status, current_step
+                WHERE status IN ('paused', 'running', 'waiting') AND ($1::text IS NULL OR flow_name = $1)
+                GROUP BY status, flow_name, current_step
                 """
             // $1 finished before, $2 statuses, $3 flow or NULL, $4 limit.
             purge = """
-                DELETE FROM \(processes) WHERE id IN (
-                    SELECT id FROM \(processes)
-                    WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
-                    LIMIT $4
+                WITH deleted AS (
+                    DELETE FROM \(processes) WHERE id IN (
+                        SELECT id FROM \(processes)
+                        WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
+                        LIMIT $4
+                    )
+                    RETURNING id, flow_name, status, current_step
+                ), counted AS (
+                    \(Self.countFinished(schema: schema, deltas: "SELECT flow_name, status, current_step, -1 FROM deleted"))
                 )
-                RETURNING id
+                SELECT id FROM deleted
                 """
             // Only one purge at a time among every store on this schema (released when the transaction ends).
             tryPurgeLock = "SELECT pg_try_advisory_xact_lock(hashtext('stepflow.purge.' || $1))"
