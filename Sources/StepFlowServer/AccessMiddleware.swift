@@ -43,7 +43,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
                 if isCommand { throw APIError(.forbidden, code: "csrf", "the form is stale; reload the page and try again") }
                 let created = server.sessions.create(.operate)
                 session = created
-                newCookie = SessionStore.cookie(created, path: configuration.basePath)
+                newCookie = SessionStore.cookie(created, path: configuration.basePath, for: request)
             }
         } else if part == .dashboard, !isCommand {
             return Response(status: .seeOther, headers: [.location: server.link("/login")])

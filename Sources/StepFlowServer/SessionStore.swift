@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Synchronization
 
 /// The dashboard's sessions, in memory: a random session id (the cookie) with its access and its CSRF token, which
@@ -52,13 +54,27 @@ final class SessionStore: Sendable {
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
-    /// The `Set-Cookie` value for `session` under `path`: HttpOnly, SameSite=Strict.
-    static func cookie(_ session: Session, path: String) -> String {
-        "\(cookieName)=\(session.id); Path=\(path.isEmpty ? "/" : path); HttpOnly; SameSite=Strict"
+    /// The `Set-Cookie` value for `session` under `path`: HttpOnly, SameSite=Strict, and Secure when the browser
+    /// reached the server over HTTPS (``isHTTPS(_:)``).
+    static func cookie(_ session: Session, path: String, for request: Request) -> String {
+        "\(cookieName)=\(session.id)\(attributes(path: path, for: request))"
     }
 
     /// The `Set-Cookie` value that removes the session cookie.
-    static func expiredCookie(path: String) -> String {
-        "\(cookieName)=; Path=\(path.isEmpty ? "/" : path); HttpOnly; SameSite=Strict; Max-Age=0"
+    static func expiredCookie(path: String, for request: Request) -> String {
+        "\(cookieName)=\(attributes(path: path, for: request)); Max-Age=0"
+    }
+
+    private static func attributes(path: String, for request: Request) -> String {
+        "; Path=\(path.isEmpty ? "/" : path); HttpOnly; SameSite=Strict" + (isHTTPS(request) ? "; Secure" : "")
+    }
+
+    /// Whether the browser's request came over HTTPS: TLS ends at the reverse proxy in front of the server, which says
+    /// so with `X-Forwarded-Proto: https` (its first value, the proxy nearest the browser). A forged header can only
+    /// add `Secure` to the cookie, which makes it stricter.
+    static func isHTTPS(_ request: Request) -> Bool {
+        if request.uri.scheme == .https { return true }
+        guard let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!] else { return false }
+        return proto.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
     }
 }

@@ -26,7 +26,7 @@ extension StepFlowServer {
             let session = sessions.create(access)
             var headers = HTTPFields()
             headers[.location] = link("/")
-            headers[.setCookie] = SessionStore.cookie(session, path: configuration.basePath)
+            headers[.setCookie] = SessionStore.cookie(session, path: configuration.basePath, for: request)
             return Response(status: .seeOther, headers: headers)
         }
         routes.addRoutes(open, atPath: RouterPath(configuration.basePath))
@@ -50,7 +50,7 @@ extension StepFlowServer {
             if let id = request.cookies[SessionStore.cookieName]?.value { sessions.remove(id) }
             var headers = HTTPFields()
             headers[.location] = link("/login")
-            headers[.setCookie] = SessionStore.expiredCookie(path: configuration.basePath)
+            headers[.setCookie] = SessionStore.expiredCookie(path: configuration.basePath, for: request)
             return Response(status: .seeOther, headers: headers)
         }
         routes.addRoutes(pages, atPath: RouterPath(configuration.basePath.isEmpty ? "/" : configuration.basePath))

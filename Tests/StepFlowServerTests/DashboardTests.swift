@@ -62,6 +62,10 @@ func csrfToken(in page: String) -> String? {
                 #expect(response.headers[.setCookie] == nil)
             }
             let browser = try await Browser.signIn(client, token: ServerFixture.operatorToken)
+            #expect(try await Self.sessionCookie(client, headers: [:])?.contains("Secure") == false)
+            // Behind a reverse proxy that ends TLS, the cookie is only sent back over HTTPS.
+            let secure = try await Self.sessionCookie(client, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect(secure?.hasSuffix("; Secure") == true, "\(secure ?? "no cookie")")
             for uri in ["/", "/flows", "/processes", "/processes?status=waiting&flow=order.v1"] {
                 try await client.execute(uri: uri, method: .get, headers: browser.headers) { response in
                     #expect(response.status == .ok, "\(uri)")
@@ -69,6 +73,15 @@ func csrfToken(in page: String) -> String? {
                 }
             }
         }
+    }
+
+    /// The session cookie set by signing in with the operator token and `headers`.
+    static func sessionCookie(_ client: any TestClientProtocol, headers: HTTPFields) async throws -> String? {
+        var form = headers
+        form[.contentType] = "application/x-www-form-urlencoded"
+        return try await client.execute(
+            uri: "/login", method: .post, headers: form, body: body("token=\(ServerFixture.operatorToken)")
+        ) { $0.headers[.setCookie] }
     }
 
     @Test func formsNeedTheSessionsCSRFToken() async throws {
