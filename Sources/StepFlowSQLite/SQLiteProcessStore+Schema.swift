@@ -108,6 +108,11 @@ extension SQLiteProcessStore {
                 """)
         }
         registerTraceContextMigration(&migrator)
+        migrator.registerMigration("v6") { db in
+            // The server's live event stream reads the processes changed since a time, whatever their status (the
+            // `processes_finished` index has the finished ones only).
+            try db.execute(sql: "CREATE INDEX processes_updated ON processes (updated_at)")
+        }
         return migrator
     }
 
