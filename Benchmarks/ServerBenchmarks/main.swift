@@ -242,7 +242,7 @@ func postgres() async throws {
                 SELECT 'p' || lpad(i::text, 8, '0'), 'bench.v1', \(stateSQL), '\\x30'::bytea, '\\x30'::bytea, \(statusSQL),
                     CASE WHEN i % 20 = 0 THEN 4102444800000 END, 1 + i % 20, 0, \(errorSQL), \(updatedSQL) - 60000,
                     \(updatedSQL), NULL, NULL, 1, \(labelsSQL)
-                FROM generate_series(1, \(size)) AS i
+                FROM generate_series(1::bigint, \(size)) AS i
                 """,
                 """
                 INSERT INTO \(schema).process_labels (process_id, key, value)
