@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "StepFlowServerTests",
             dependencies: [
-                "StepFlowServer", "StepFlow", "StepFlowRuntime", "StepFlowTesting",
+                "StepFlowServer", "StepFlow", "StepFlowRuntime", "StepFlowTesting", "StepFlowSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -90,6 +91,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "OperationsBenchmarks"
+        ),
+        // Issue 11's figures: the dashboard's pages served over HTTP from a store of 1,000,000 processes, and a worker's
+        // throughput while 100 clients listen to the live event stream.
+        .executableTarget(
+            name: "ServerBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "StepFlow", package: "StepFlow"),
+                .product(name: "StepFlowRuntime", package: "StepFlow"),
+                .product(name: "StepFlowSQLite", package: "StepFlow"),
+                .product(name: "StepFlowPostgres", package: "StepFlow"),
+                .product(name: "StepFlowServer", package: "StepFlow"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "ServerBenchmarks"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -143,6 +143,11 @@ extension PostgresProcessStore {
             "DROP INDEX {schema}.processes_statistics",
             "CREATE INDEX processes_position ON {schema}.processes (status, flow_name, current_step)",
         ]),
+        Migration(version: 8, name: "changes by time", statements: [
+            // The server's live event stream reads the processes changed since a time, whatever their status (the
+            // `processes_finished` index has the finished ones only).
+            "CREATE INDEX processes_updated ON {schema}.processes (updated_at)",
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,

@@ -141,6 +141,11 @@ extension SQLiteProcessStore {
                     WHERE \(SQL.finished) GROUP BY 1, 2, 3;
                 """)
         }
+        migrator.registerMigration("v7") { db in
+            // The server's live event stream reads the processes changed since a time, whatever their status (the
+            // `processes_finished` index has the finished ones only).
+            try db.execute(sql: "CREATE INDEX processes_updated ON processes (updated_at)")
+        }
         return migrator
     }
 

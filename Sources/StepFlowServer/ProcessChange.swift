@@ -10,23 +10,28 @@ struct ProcessChange: Codable, Sendable, Hashable {
     var stepCount: Int
     var updatedAt: Date
     var lastError: String?
+    /// The change as one Server-Sent Event (`event: process`, its JSON as data), encoded once for every stream.
+    private(set) var frame = ""
 
-    /// What tells one version of a process from the next.
+    private enum CodingKeys: String, CodingKey {
+        case id, flow, status, step, stepCount, updatedAt, lastError
+    }
+
+    /// What tells one version of a process from the next: what a change of the store writes (every change of a
+    /// process's status or step sets its `updatedAt`; a claim, which changes neither, does not).
     struct Mark: Sendable, Hashable {
         var status: ProcessStatus
         var stepCount: Int
         var updatedAt: Date
-        var leaseToken: Int64
 
         init(_ record: ProcessRecord) {
             status = record.status
             stepCount = record.stepCount
             updatedAt = record.updatedAt
-            leaseToken = record.leaseToken
         }
     }
 
-    init(_ record: ProcessRecord, step: String?) {
+    init(_ record: ProcessRecord, step: String?, encoder: JSONEncoder = .api) {
         id = record.id.rawValue
         flow = record.flowName
         status = record.status.rawValue
@@ -34,6 +39,8 @@ struct ProcessChange: Codable, Sendable, Hashable {
         stepCount = record.stepCount
         updatedAt = record.updatedAt
         lastError = record.lastError
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        frame = "event: process\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
     }
 
     /// The records of `current` that are new or changed since `previous` (by id), in id order.

@@ -333,15 +333,13 @@ extension StepFlowServer {
         let body = ResponseBody { writer in
             var generation = await feed.start()
             try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
-            let encoder = JSONEncoder.api
             while !Task.isCancelled {
                 try await clock.sleep(until: clock.now.addingTimeInterval(interval.timeInterval))
                 let (next, changes) = await feed.changes(after: generation)
                 generation = next
                 var text = ""
                 for change in changes where change.matches(flow: flow, process: process) {
-                    let data = try encoder.encode(change)
-                    text += "event: process\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+                    text += change.frame
                 }
                 // A comment line keeps proxies from closing an idle stream, and finds a closed connection.
                 try await writer.write(ByteBuffer(string: text.isEmpty ? ": idle\n\n" : text))

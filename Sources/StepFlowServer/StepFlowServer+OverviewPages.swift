@@ -13,12 +13,12 @@ extension StepFlowServer {
         figures.count(try await client.statistics())
         figures.backlog(count: try await client.store.dueCount(now: now), earliest: try await client.store.nextDueDate())
         var failures = 0
-        for try await page in client.store.pages(ProcessQuery(statuses: [.failed], limit: 500, updatedAfter: hourAgo)) {
+        for try await page in client.store.pages(.changed(since: hourAgo, statuses: [.failed], limit: 500)) {
             for record in page { figures.addFailure(record) }
             failures += page.count
             if failures >= OverviewFigures.failureLimit { break }
         }
-        for record in try await client.list(ProcessQuery(limit: OverviewFigures.recentLimit, updatedAfter: hourAgo)) {
+        for record in try await client.list(.changed(since: hourAgo, limit: OverviewFigures.recentLimit)) {
             figures.addSteps(try await client.history(of: record.id))
         }
         return figures
@@ -77,10 +77,15 @@ extension StepFlowServer {
     }
 
     /// The counts of `flow`'s processes per step: how many are at each (running, waiting or paused) and failed there
-    /// from the store's statistics, the median time there from the first ``medianSample`` active processes.
-    func stepCounts(of flow: any RegisteredFlow) async throws -> StepCounts {
+    /// from the store's statistics (`statistics` when the caller has read them for every flow already), the median
+    /// time there from the first ``medianSample`` active processes.
+    func stepCounts(of flow: any RegisteredFlow, statistics: ProcessStatistics? = nil) async throws -> StepCounts {
         var counts = StepCounts.Builder(flow: flow.name, now: client.clock.now) { $0.currentStep }
-        counts.count(try await client.statistics(flow: flow.name))
+        if let statistics {
+            counts.count(statistics)
+        } else {
+            counts.count(try await client.statistics(flow: flow.name))
+        }
         let sample = try await client.list(ProcessQuery(flowName: flow.name, statuses: [.running, .waiting, .paused], limit: Self.medianSample))
         for record in sample { counts.addTime(record) }
         return counts.build(paths: Self.stepPaths(of: flow))
@@ -102,11 +107,13 @@ extension StepFlowServer {
     /// Each flow's structure as nested steps, with the processes at each step, those failed there, and the median
     /// time there; a step links to the list of its processes.
     func flowMapPage(selected: String?) async throws -> Response {
-        let names = client.registry.names
+        let names = client.registry.names.filter { selected == nil || selected == "" || selected == $0 }
+        // One read of the statistics for every flow shown, rather than one per flow: each costs about as much.
+        let statistics = names.count > 1 ? try await client.statistics() : nil
         var sections: [HTML] = []
-        for name in names where selected == nil || selected == "" || selected == name {
+        for name in names {
             guard let flow = client.registry.flow(named: name) else { continue }
-            let counts = try await stepCounts(of: flow)
+            let counts = try await stepCounts(of: flow, statistics: statistics)
             let byPath = Dictionary(counts.steps.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
             sections.append("""
                 <section><h2>\(name)</h2>

@@ -97,7 +97,7 @@ struct PostgresStoreTests {
             let rows = try await session.client.query(
                 PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).migrations"), logger: TestDatabase.logger
             ).collect()
-            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == [1, 2, 3, 4, 5, 6, 7])
+            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == [1, 2, 3, 4, 5, 6, 7, 8])
         }
     }
 }

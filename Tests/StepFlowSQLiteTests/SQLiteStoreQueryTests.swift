@@ -41,6 +41,32 @@ import Testing
         #expect(history.contains { $0.contains("history_process") }, "\(history)")
     }
 
+    /// The live event stream's query (StepFlowServer's `ProcessChangeFeed`): the processes changed in a two-sided
+    /// time range, by id, page after page. It reads the `processes_updated` index, not every process in id order,
+    /// with and without the planner's statistics.
+    @Test func changesSinceATimeAreReadThroughTheUpdatedIndex() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        for index in 0..<300 {
+            try await store.create(ProcessID("p\(index)"), at: t(Int64(index)))
+        }
+        for analyzed in [false, true] {
+            if analyzed { try await store.pool.write { try $0.execute(sql: "ANALYZE") } }
+            for after in [nil, ProcessID("p250")] {
+                let query = ProcessQuery(limit: 500, after: after, updatedAfter: t(280), updatedBefore: t(1_000_000))
+                let (sql, values) = try #require(query.sqlSelect(placeholder: { _ in "?" }))
+                let arguments = StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+                    switch value {
+                    case .text(let text): text
+                    case .integer(let integer): integer
+                    }
+                })
+                let details = try await plan(store, sql, arguments)
+                #expect(details.contains { $0.contains("INDEX processes_updated") }, "\(details)")
+                #expect(!details.contains { $0.hasPrefix("SCAN") }, "\(details)")
+            }
+        }
+    }
+
     @Test(arguments: [1, 3, 5, 8, 9, 512, 513, 1100])
     func claimsOfAnySizeLeaseEachProcessOnceInDueOrder(size: Int) async throws {
         let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
