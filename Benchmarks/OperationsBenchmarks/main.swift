@@ -156,6 +156,12 @@ func postgres() async throws {
                 INSERT INTO \(schema).process_labels (process_id, key, value)
                 SELECT p.id, j.key, j.value FROM \(schema).processes AS p, jsonb_each_text(p.labels::jsonb) AS j
                 """,
+                // The finished processes' counts, as the store's statements keep them (and its migration 7 fills them).
+                """
+                INSERT INTO \(schema).finished_counts (flow_name, status, step, count)
+                SELECT flow_name, status, coalesce(current_step, ''), count(*) FROM \(schema).processes
+                WHERE status IN ('completed', 'failed', 'cancelled') GROUP BY 1, 2, 3
+                """,
                 // As autovacuum would after a bulk load: statistics, and the visibility map for index-only scans.
                 "VACUUM ANALYZE \(schema).processes", "VACUUM ANALYZE \(schema).process_labels",
             ] {
