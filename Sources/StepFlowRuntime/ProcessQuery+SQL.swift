@@ -51,14 +51,7 @@ extension ProcessQuery {
                 "p.id IN (SELECT process_id FROM \(labelsTable) WHERE key = \(bind(.text(key))) AND value = \(bind(.text(value))))"
             )
         }
-        if let step {
-            // Every status, when none is asked for: the SQLite store's index on the step begins with the status.
-            if statuses == nil {
-                let names = ProcessStatus.allCases.map(\.rawValue).sorted().map { bind(.text($0)) }
-                conditions.append("p.status IN (\(names.joined(separator: ", ")))")
-            }
-            conditions.append("p.current_step = \(bind(.text(step)))")
-        }
+        if let step { conditions.append("p.current_step = \(bind(.text(step)))") }
         for (date, column, comparison) in [
             (createdAfter, "p.created_at", ">="), (createdBefore, "p.created_at", "<"),
             (updatedAfter, "p.updated_at", ">="), (updatedBefore, "p.updated_at", "<"),

@@ -113,18 +113,20 @@ extension SQLiteProcessStore {
             // (create, a step's save, an operator's command) from `ProcessPosition.step`. As v3's generated column,
             // SQLite evaluated its expression on every save, for both indexes and for the STRICT type check: 252 string
             // functions per save, which halved the durable throughput. The expression fills the column once here.
-            // One index serves both searches by step and the statistics of unfinished processes, instead of v3's two:
-            // every save moves a running process to another step, and each index on the step costs that save a delete
-            // and an insert. Finished processes, most of a large store, are counted in `finished_counts` instead.
+            // Statistics no longer need an index of their own, which every save updated: unfinished processes are
+            // counted from the claims' index (which every save updates anyway, as the due time moves) and a small
+            // index of paused ones, and finished processes, most of a large store, in `finished_counts`.
+            // The claims' index's condition is spelled with OR, as `processes_finished`'s is (see v3).
             try db.execute(sql: """
                 DROP INDEX processes_step;
                 DROP INDEX processes_statistics;
                 ALTER TABLE processes DROP COLUMN current_step;
                 ALTER TABLE processes ADD COLUMN current_step TEXT;
                 UPDATE processes SET current_step = \(ProcessPosition.sqlExpression(find: "instr"));
-                -- Searches by step (with every status when none is asked for), and the statistics of unfinished
-                -- processes from this index alone: they are its first entries, by status.
-                CREATE INDEX processes_position ON processes (status, current_step, flow_name);
+                CREATE INDEX processes_step ON processes (current_step, id);
+                DROP INDEX processes_due;
+                CREATE INDEX processes_due ON processes (due_at, status, flow_name, current_step) WHERE \(SQL.active);
+                CREATE INDEX processes_paused ON processes (flow_name, current_step, status) WHERE status = 'paused';
 
                 -- How many finished processes each flow has, by status and the step they ended at ('' for none):
                 -- kept by the statements that finish, reopen and purge processes, so that statistics do not count
@@ -152,7 +154,7 @@ extension SQLiteProcessStore {
     /// The statements the store runs; `active` is the partial index's condition, spelled the same way
     /// everywhere so that SQLite uses the index.
     enum SQL {
-        static let active = "status IN ('running', 'waiting')"
+        static let active = "(status = 'running' OR status = 'waiting')"
         /// The `processes_finished` index's condition, spelled the same way in the purge.
         static let finished = "(status = 'completed' OR status = 'failed' OR status = 'cancelled')"
 
@@ -288,16 +290,20 @@ extension SQLiteProcessStore {
         static let deleteLabels = "DELETE FROM process_labels WHERE process_id = ?"
         static let insertLabel = "INSERT INTO process_labels (process_id, key, value) VALUES (?, ?, ?)"
 
-        /// Counts by flow, status and step; `?` the flow or NULL. Finished processes from `finished_counts`, the
-        /// others from the first entries of the `processes_position` index.
+        /// Counts by flow, status and step; `?` the flow or NULL. Finished processes from `finished_counts`, running
+        /// and waiting ones from the claims' index, paused ones from theirs: each read from its index alone (named,
+        /// as SQLite would otherwise walk `processes_flow` and read every row).
         static let statistics = """
             SELECT flow_name, status, nullif(step, ''), count FROM finished_counts
             WHERE count > 0 AND (?1 IS NULL OR flow_name = ?1)
             UNION ALL
-            SELECT flow_name, status, current_step, count(*) FROM processes
-            WHERE status IN (\(ProcessStatus.allCases.filter { !$0.isFinished }.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))
-                AND (?1 IS NULL OR flow_name = ?1)
-            GROUP BY status, current_step, flow_name
+            SELECT flow_name, status, current_step, count(*) FROM processes INDEXED BY processes_due
+            WHERE \(active) AND (?1 IS NULL OR flow_name = ?1)
+            GROUP BY flow_name, status, current_step
+            UNION ALL
+            SELECT flow_name, status, current_step, count(*) FROM processes INDEXED BY processes_paused
+            WHERE status = 'paused' AND (?1 IS NULL OR flow_name = ?1)
+            GROUP BY flow_name, status, current_step
             """
 
         /// Adds the bound count (1 or -1) to the finished count of process `?1`'s flow, status and step, if it is

@@ -38,7 +38,7 @@ import Testing
         }
         #expect(indexes == [
             "history_process", "process_labels_process", "processes_created", "processes_due", "processes_finished",
-            "processes_flow", "processes_position", "processes_updated",
+            "processes_flow", "processes_paused", "processes_step", "processes_updated",
         ])
         let historyIndexColumns = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_index_info('history_process') ORDER BY seqno")
