@@ -12,8 +12,8 @@ public enum ProcessPosition {
     /// `["start:deploy.v1/shouldDeployCase/steps/createDeployRequest"]` is at
     /// `shouldDeployCase/steps/createDeployRequest`.
     ///
-    /// It compares bytes, as the SQL expression does (``sqlExpression(find:)``), and works on the UTF-8 view: a store
-    /// calls it for every saved step.
+    /// It compares bytes, as the stores' SQL form of this rule does, and works on the UTF-8 view: a store calls it for
+    /// every saved step.
     public static func step(of state: FlowState, flowName: String) -> String? {
         guard let event = state.events.first else { return nil }
         var path = event.utf8[...]

@@ -99,9 +99,9 @@ enum Transactions {
         var (saved, appended, merged) = (false, false, false)
         return try updates.map { update in
             let stateJSON = update.state.map(Columns.json)
+            let step = update.state.flatMap { ProcessPosition.step(of: $0, flowName: update.flowName) }
             let saveValues: [DatabaseValue] = [
-                .of(stateJSON), .of(update.state == nil ? 0 : 1), .of(update.state.flatMap { ProcessPosition.step(of: $0, flowName: update.flowName) }),
-                .of(update.data), .of(update.status.rawValue),
+                .of(stateJSON), .of(update.state == nil ? 0 : 1), .of(step), .of(update.data), .of(update.status.rawValue),
                 .of(update.dueAt.map(Columns.milliseconds)), .of(update.stepCount), .of(update.attempt),
                 .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
                 .of(update.leaseToken),
