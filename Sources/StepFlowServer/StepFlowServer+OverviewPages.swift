@@ -18,11 +18,25 @@ extension StepFlowServer {
             failures += page.count
             if failures >= OverviewFigures.failureLimit { break }
         }
-        for record in try await client.list(.changed(since: hourAgo, limit: OverviewFigures.recentLimit)) {
-            figures.addSteps(try await client.history(of: record.id))
+        // The histories are read a few at a time: each is a round trip to PostgreSQL, and 200 in a row took ~95 ms.
+        let recent = try await client.list(.changed(since: hourAgo, limit: OverviewFigures.recentLimit))
+        let client = client
+        try await withThrowingTaskGroup(of: [HistoryEntry].self) { group in
+            var waiting = recent.makeIterator()
+            for _ in 0..<Self.historyReadsAtOnce {
+                guard let record = waiting.next() else { break }
+                group.addTask { try await client.history(of: record.id) }
+            }
+            while let history = try await group.next() {
+                figures.addSteps(history)
+                if let record = waiting.next() { group.addTask { try await client.history(of: record.id) } }
+            }
         }
         return figures
     }
+
+    /// How many histories the overview reads at once.
+    static let historyReadsAtOnce = 8
 
     /// Counts by status and flow, steps per minute, due backlog, recent failures.
     func overviewPage() async throws -> Response {
