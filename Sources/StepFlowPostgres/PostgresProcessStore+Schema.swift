@@ -154,6 +154,9 @@ extension PostgresProcessStore {
     /// spelled the same way everywhere so that the planner uses the index.
     struct SQL: Sendable {
         static let active = "status IN ('running', 'waiting')"
+        /// The finished statuses, as the statements that count and purge finished processes test them (the
+        /// migrations keep their own text, as they ran).
+        static let finished = "status IN ('completed', 'failed', 'cancelled')"
 
         /// Adds to `finished_counts` the finished ones of `deltas`, a query of (flow name, status, step, ±1) rows. In
         /// the order of the counts' key, so that two statements that both change counts wait for each other rather
@@ -162,7 +165,7 @@ extension PostgresProcessStore {
             """
             INSERT INTO \(schema).finished_counts AS f (flow_name, status, step, count)
             SELECT d.flow_name, d.status, coalesce(d.current_step, ''), sum(d.delta) FROM (\(deltas)) AS d (flow_name, status, current_step, delta)
-            WHERE d.status IN ('completed', 'failed', 'cancelled')
+            WHERE d.\(finished)
             GROUP BY 1, 2, 3 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3
             ON CONFLICT (flow_name, status, step) DO UPDATE SET count = f.count + excluded.count
             """
@@ -417,7 +420,7 @@ extension PostgresProcessStore {
                 WITH deleted AS (
                     DELETE FROM \(processes) WHERE id IN (
                         SELECT id FROM \(processes)
-                        WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
+                        WHERE \(Self.finished) AND updated_at < $1 AND status = ANY($2::text[]) AND ($3::text IS NULL OR flow_name = $3)
                         LIMIT $4
                     )
                     RETURNING id, flow_name, status, current_step
