@@ -148,6 +148,13 @@ extension PostgresProcessStore {
             // `processes_finished` index has the finished ones only).
             "CREATE INDEX processes_updated ON {schema}.processes (updated_at)",
         ]),
+        Migration(version: 9, name: "current step written by the store", statements: [
+            // `current_step` becomes an ordinary column, written with the state by the statements that write it
+            // (create, a step's save, an operator's command) from `ProcessPosition.step`, as the SQLite store's is. As a
+            // stored generated column, the server evaluated its expression of 252 string functions on every update,
+            // a lease's included. The values stay as they are: the expression and `ProcessPosition.step` agree.
+            "ALTER TABLE {schema}.processes ALTER COLUMN current_step DROP EXPRESSION",
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -251,10 +258,10 @@ extension PostgresProcessStore {
             // A batch of new processes as arrays; ids that exist already (or twice in the batch) are skipped, and
             // the caller reads them with `selectProcesses`. They are created, and due, at the server's time.
             insertProcesses = """
-                INSERT INTO \(processes) (\(columns))
-                SELECT \(Self.newProcessValues)
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[]) WITH ORDINALITY
-                    AS n(id, flow_name, state, input, data, labels, trace_context, ordinal)
+                INSERT INTO \(processes) (\(columns), current_step)
+                SELECT \(Self.newProcessValues), n.current_step
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::text[])
+                    WITH ORDINALITY AS n(id, flow_name, state, input, data, labels, trace_context, current_step, ordinal)
                 CROSS JOIN (SELECT \(schema).now_ms() AS now) AS c
                 ORDER BY n.ordinal
                 ON CONFLICT (id) DO NOTHING
@@ -303,7 +310,9 @@ extension PostgresProcessStore {
                     AS u(\(UpdateArray.columns))
                 ), saved AS (
                     UPDATE \(processes) AS p SET
-                        state = coalesce(u.state, p.state), data = coalesce(u.data, p.data), status = u.status,
+                        state = coalesce(u.state, p.state),
+                        current_step = CASE WHEN u.state IS NULL THEN p.current_step ELSE u.current_step END,
+                        data = coalesce(u.data, p.data), status = u.status,
                         due_at = u.due_at, step_count = coalesce(u.step_count, p.step_count), attempt = u.attempt,
                         last_error = u.last_error, updated_at = \(serverNow), lease_owner = NULL, lease_expires_at = NULL
                     FROM u
@@ -384,7 +393,8 @@ extension PostgresProcessStore {
                 ), applied AS (
                     UPDATE \(processes) SET
                         status = $1, due_at = $2, attempt = $3, last_error = $4, updated_at = $5, lease_owner = $6,
-                        lease_expires_at = $7, lease_token = $8, state = $10, flow_name = $11, data = $12, labels = $13
+                        lease_expires_at = $7, lease_token = $8, state = $10, flow_name = $11, data = $12, labels = $13,
+                        current_step = $14
                     WHERE id = $9
                     RETURNING \(columns), current_step
                 ), counted AS (

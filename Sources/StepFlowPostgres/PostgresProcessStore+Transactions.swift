@@ -88,6 +88,7 @@ enum Transactions {
         var (inputs, data) = (ArrayParameter.bytea(capacity: processes.count), ArrayParameter.bytea(capacity: processes.count))
         var labels = ArrayParameter.text(capacity: processes.count)
         var traceContexts = ArrayParameter.text(capacity: processes.count)
+        var steps = ArrayParameter.text(capacity: processes.count)
         // `process.now` is not used: processes are created, and due, at the server's time.
         for process in processes {
             try ProcessLabels.validate(process.labels)
@@ -98,9 +99,10 @@ enum Transactions {
             inputs.append(process.input)
             data.append(process.data)
             traceContexts.append(process.traceContext)
+            steps.append(ProcessPosition.step(of: process.state, flowName: process.flowName))
         }
-        var binds = PostgresBindings(capacity: 7)
-        for column in [ids, flows, states, inputs, data, labels, traceContexts] { binds.append(column) }
+        var binds = PostgresBindings(capacity: 8)
+        for column in [ids, flows, states, inputs, data, labels, traceContexts, steps] { binds.append(column) }
         var inserted: [ProcessID: ProcessRecord] = [:]
         for row in try await rows(connection, sql.insertProcesses, binds, logger: logger) {
             let record = try RowReader.record(row, server: server)
@@ -247,6 +249,7 @@ enum Transactions {
         let count = ordered.count
         var (ids, tokens, states, data) = (ArrayParameter.text(capacity: count), ArrayParameter.bigint(capacity: count),
                                            ArrayParameter.text(capacity: count * 8), ArrayParameter.bytea(capacity: count))
+        var steps = ArrayParameter.text(capacity: count * 2)
         var (statuses, dueAt, stepCounts) = (ArrayParameter.text(capacity: count), ArrayParameter.bigint(capacity: count),
                                              ArrayParameter.bigint(capacity: count))
         var (attempts, errors) = (ArrayParameter.bigint(capacity: count), ArrayParameter.text(capacity: count))
@@ -255,6 +258,7 @@ enum Transactions {
             ids.append(update.id.rawValue)
             tokens.append(update.leaseToken)
             states.append(update.state.map(Columns.json))
+            steps.append(update.state.flatMap { ProcessPosition.step(of: $0, flowName: update.flowName) })
             data.append(update.data)
             statuses.append(update.status.rawValue)
             dueAt.append(update.dueAt.map(Columns.milliseconds))
@@ -269,6 +273,7 @@ enum Transactions {
             case .id: binds.append(ids)
             case .token: binds.append(tokens)
             case .state: binds.append(states)
+            case .currentStep: binds.append(steps)
             case .data: binds.append(data)
             case .status: binds.append(statuses)
             case .dueAt: binds.append(dueAt)
@@ -414,6 +419,7 @@ enum Transactions {
         binds.append(record.flowName)
         try binds.append(record.data)
         binds.append(ProcessLabels.json(record.labels))
+        binds.append(ProcessPosition.step(of: record.state, flowName: record.flowName))
         guard let saved = try await rows(connection, sql.applyCommand, binds, logger: logger).first else {
             throw ProcessStoreError.notFound(id)
         }
