@@ -12,7 +12,7 @@ import Testing
     @Test func labelStepAndTimeSearchesUseTheirIndexes() async throws {
         let store = try SQLiteProcessStore.temporary()
         let now = Date(timeIntervalSince1970: 1_767_225_600)
-        _ = try await store.create((0..<100_000).map { index in
+        _ = try await store.create((0..<2000).map { index in
             NewProcess(
                 id: ProcessID(String(format: "p%05d", index)), flowName: "order.v1", input: Data("{}".utf8),
                 data: Data("{}".utf8), state: ["start:order.v1/step\(index % 50)"], now: now.addingTimeInterval(Double(index)),
