@@ -483,6 +483,11 @@ struct TimedStore: ProcessStore {
     func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord {
         try await base.execute(command, on: id, now: now, by: caller)
     }
+    func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        try await base.execute(command, onEach: ids, now: now, by: caller)
+    }
     func statistics(flowName: String?) async throws -> ProcessStatistics {
         try await base.statistics(flowName: flowName)
     }

@@ -209,6 +209,10 @@ extension PostgresProcessStore {
 
         let selectProcess: String
         let selectProcessForUpdate: String
+        /// Locks the processes of a batched command (`$1`, ids) in id order, as a commit locks them, and returns their
+        /// ids in the order of the `finished_counts` keys their commands change (flow, step; ``countFinished(schema:deltas:)``'s
+        /// order): applied in that order, a batch takes those keys in the order every other statement takes them.
+        let lockProcessesForCommand: String
         let insertProcesses: String
         let selectProcesses: String
         let claimDue: String
@@ -255,6 +259,12 @@ extension PostgresProcessStore {
             recordMigration = "INSERT INTO \(schema).migrations (version, name) VALUES ($1, $2)"
             selectProcess = "SELECT \(columns) FROM \(processes) WHERE id = $1"
             selectProcessForUpdate = "SELECT \(columns), \(serverNow) FROM \(processes) WHERE id = $1 FOR UPDATE"
+            lockProcessesForCommand = """
+                SELECT l.id FROM (
+                    SELECT id, flow_name, current_step FROM \(processes) WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+                ) AS l
+                ORDER BY l.flow_name, coalesce(l.current_step, ''), l.id
+                """
             // A batch of new processes as arrays; ids that exist already (or twice in the batch) are skipped, and
             // the caller reads them with `selectProcesses`. They are created, and due, at the server's time.
             insertProcesses = """

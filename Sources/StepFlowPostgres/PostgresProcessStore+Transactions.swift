@@ -396,10 +396,14 @@ enum Transactions {
     }
 
     /// Applies a command with the rules every store shares (``ProcessRecord/apply(_:now:)``) at the server's time
-    /// and saves the result, the row locked from the read to the write.
+    /// and saves the result, the row locked from the read to the write. With `notifies`, a process left due sends
+    /// the `NOTIFY` that wakes idle workers; a batch passes `false` and sends one for all its processes.
+    ///
+    /// A process that is not found or refuses the command throws before this writes anything (and before any
+    /// statement fails), so a batch's transaction can report it and go on.
     static func execute(
         _ connection: PostgresConnection, _ command: ProcessCommand, on id: ProcessID, by caller: String?,
-        writesHistory: Bool = true, _ sql: SQL, logger: Logger, server: String
+        writesHistory: Bool = true, notifies: Bool = true, _ sql: SQL, logger: Logger, server: String
     ) async throws -> ProcessRecord {
         let (stored, now) = try await lockProcess(connection, id, sql, logger: logger, server: server)
         var record = stored
@@ -439,7 +443,53 @@ enum Transactions {
             history.bind(into: &historyBinds)
             try await rows(connection, sql.insertHistory, historyBinds, logger: logger)
         }
-        if result.status.isActive, result.dueAt != nil { try await notify(connection, sql, logger: logger) }
+        if notifies, result.wakesWorkers { try await notify(connection, sql, logger: logger) }
         return result
+    }
+
+    /// Applies `command` to each of `ids` with the body of the single process's `execute` above, in the caller's
+    /// transaction, reporting a process that is not found or refuses the command for its id; sends one `NOTIFY` when
+    /// any process was left due. Returns the outcomes in the order of `ids`.
+    ///
+    /// The transaction holds every row it changes until it commits, so it takes them in the order the other
+    /// statements do, lest two transactions wait for each other: first all the processes' rows, in id order (as a
+    /// commit, ``commit(_:_:_:logger:)``), with ``PostgresProcessStore/SQL/lockProcessesForCommand``; then it applies
+    /// the command process by process in the order of the `finished_counts` keys a cancel or a resume changes (as
+    /// the statements that count finished processes take them).
+    static func execute(
+        _ connection: PostgresConnection, _ command: ProcessCommand, onEach ids: [ProcessID], by caller: String?,
+        _ sql: SQL, logger: Logger, server: String
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        var lock = PostgresBindings(capacity: 1)
+        lock.append(ids.map(\.rawValue))
+        let locked = try await rows(connection, sql.lockProcessesForCommand, lock, logger: logger)
+            .map { ProcessID(try $0.decode(String.self)) }
+        // The ids not found (nothing to lock) come last; each is reported as not found. A repeated id is applied
+        // once for each time it is named.
+        var occurrences: [ProcessID: Int] = [:]
+        var distinct: [ProcessID] = []
+        for id in ids {
+            occurrences[id, default: 0] += 1
+            if occurrences[id] == 1 { distinct.append(id) }
+        }
+        let found = Set(locked)
+        var outcomes: [ProcessID: [Result<ProcessRecord, ProcessStoreError>]] = [:]
+        for id in locked + distinct.filter({ !found.contains($0) }) {
+            for _ in 0..<(occurrences[id] ?? 0) {
+                outcomes[id, default: []].append(try await ProcessStoreError.commandOutcome {
+                    try await execute(connection, command, on: id, by: caller, notifies: false, sql, logger: logger, server: server)
+                })
+            }
+        }
+        if outcomes.values.joined().contains(where: { (try? $0.get())?.wakesWorkers ?? false }) {
+            try await notify(connection, sql, logger: logger)
+        }
+        // Back in the order of `ids` (a repeated id: applied, and reported, once for each time it is named).
+        var next: [ProcessID: Int] = [:]
+        return ids.map { id in
+            let index = next[id, default: 0]
+            next[id] = index + 1
+            return outcomes[id]![index]
+        }
     }
 }

@@ -316,8 +316,22 @@ public final class PostgresProcessStore: ProcessStore, Service {
         let record = try await transaction("apply a command to process '\(id)'") { connection in
             try await Transactions.execute(connection, command, on: id, by: caller, sql, logger: logger, server: server)
         }
-        if record.status.isActive, record.dueAt != nil { broadcaster.signal() }
+        if record.wakesWorkers { broadcaster.signal() }
         return record
+    }
+
+    /// Applies the command to every process in one transaction at the server's time (`now` is not used), each row
+    /// locked from its read to the commit; one `NOTIFY` wakes idle workers when any process was left due.
+    public func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        guard !ids.isEmpty else { return [] }
+        let (sql, logger, server) = (sql, logger, configuration.server)
+        let outcomes = try await transaction("apply a command to \(ids.count) processes") { connection in
+            try await Transactions.execute(connection, command, onEach: ids, by: caller, sql, logger: logger, server: server)
+        }
+        if outcomes.contains(where: { (try? $0.get())?.wakesWorkers ?? false }) { broadcaster.signal() }
+        return outcomes
     }
 
     public func statistics(flowName: String?) async throws -> ProcessStatistics {

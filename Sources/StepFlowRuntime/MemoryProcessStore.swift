@@ -160,6 +160,16 @@ public actor MemoryProcessStore: ProcessStore {
         try execute(command, on: id, now: now, by: caller, writesHistory: true)
     }
 
+    /// Applies the command to each process in turn within one call to the actor, so no other call sees the batch
+    /// half applied.
+    public func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        try ids.map { id in
+            try ProcessStoreError.commandOutcome { try execute(command, on: id, now: now, by: caller, writesHistory: true) }
+        }
+    }
+
     private func execute(
         _ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?, writesHistory: Bool
     ) throws -> ProcessRecord {

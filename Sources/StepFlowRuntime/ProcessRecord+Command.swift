@@ -154,3 +154,9 @@ extension ProcessRecord {
         return .wake
     }
 }
+
+extension ProcessRecord {
+    /// Whether a store that has just saved this record (after a command) wakes idle workers: it is active and due,
+    /// so a worker may claim it sooner than it planned to look.
+    package var wakesWorkers: Bool { status.isActive && dueAt != nil }
+}

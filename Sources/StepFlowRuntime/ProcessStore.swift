@@ -71,6 +71,22 @@ public protocol ProcessStore: Sendable {
     ///   to the process's status (e.g. waking a completed process); nothing is stored then.
     func execute(_ command: ProcessCommand, on id: ProcessID, now: Date, by caller: String?) async throws -> ProcessRecord
 
+    /// Applies the same command to each of `ids` as ``execute(_:on:now:by:)`` does (the same rules, history entries and
+    /// fencing: a cancel, pause, unpause or move moves each process's lease token on), in one transaction where the
+    /// store has them: a bulk action's batch costs one commit (one sync to disk) instead of one per process.
+    ///
+    /// Returns one outcome per id, in order. A process that does not exist (`.notFound`) or refuses the command
+    /// (`.invalidCommand`) is reported for its id, nothing is stored for it, and the others are still applied.
+    /// A repeated id is applied again, in turn.
+    ///
+    /// Stores without such transactions get a default that calls ``execute(_:on:now:by:)`` for each id.
+    ///
+    /// - Throws: any other error (the store unavailable, a corrupt row, labels that break a rule): then nothing is
+    ///   stored where the store has transactions (the default has stored the ids before the failing one).
+    func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>]
+
     /// Counts the processes (of `flowName`, or all) by flow, status and current step.
     func statistics(flowName: String?) async throws -> ProcessStatistics
 
@@ -116,6 +132,21 @@ extension ProcessStore {
     /// Applies `command` with no caller named (the history names `client`).
     public func execute(_ command: ProcessCommand, on id: ProcessID, now: Date) async throws -> ProcessRecord {
         try await execute(command, on: id, now: now, by: nil)
+    }
+
+    /// Applies `command` to each of `ids` with ``execute(_:on:now:by:)``, one call (one transaction) each, for stores
+    /// that cannot apply a batch in one; a `.notFound` or `.invalidCommand` is reported for its id.
+    public func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        var outcomes: [Result<ProcessRecord, ProcessStoreError>] = []
+        outcomes.reserveCapacity(ids.count)
+        for id in ids {
+            outcomes.append(try await ProcessStoreError.commandOutcome {
+                try await execute(command, on: id, now: now, by: caller)
+            })
+        }
+        return outcomes
     }
 
     /// Extends the leases until `now + duration`, with ``renewLeases(_:owner:until:)``.

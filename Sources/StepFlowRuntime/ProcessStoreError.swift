@@ -44,6 +44,34 @@ public struct ProcessStoreError: Error, Hashable, Sendable, CustomStringConverti
         ProcessStoreError(.conflict, processID: id, "process '\(id)' already exists with flow '\(existing)', not '\(requested)'")
     }
 
+    /// Whether the error concerns one process of a batched command alone (``ProcessStore/execute(_:onEach:now:by:)``):
+    /// the process does not exist, or refuses the command. A batch reports it for that process and goes on.
+    package var concernsOneProcess: Bool { code == .notFound || code == .invalidCommand }
+
+    /// The outcome of one process's command in a batch: its record, or the error that concerns it alone
+    /// (``concernsOneProcess``); any other error is thrown, failing the batch.
+    package static func commandOutcome(
+        _ body: () throws -> ProcessRecord
+    ) throws -> Result<ProcessRecord, ProcessStoreError> {
+        do {
+            return .success(try body())
+        } catch let error as ProcessStoreError where error.concernsOneProcess {
+            return .failure(error)
+        }
+    }
+
+    /// The outcome of one process's command in a batch, as the synchronous `commandOutcome` gives it, for a command
+    /// applied asynchronously.
+    package static func commandOutcome(
+        _ body: () async throws -> ProcessRecord
+    ) async throws -> Result<ProcessRecord, ProcessStoreError> {
+        do {
+            return .success(try await body())
+        } catch let error as ProcessStoreError where error.concernsOneProcess {
+            return .failure(error)
+        }
+    }
+
     /// No process has this id.
     public static func notFound(_ id: ProcessID) -> ProcessStoreError {
         ProcessStoreError(.notFound, processID: id, "no process has the id '\(id)'")

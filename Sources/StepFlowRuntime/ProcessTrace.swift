@@ -51,6 +51,21 @@ enum ProcessTrace {
             }
         }
     }
+
+    /// Runs one batch of a bulk action (`action`, applied to `records` in one store call) in a span named
+    /// `stepflow.bulk`, with the action and the number of processes as attributes, linked to each process's trace:
+    /// the batch's equivalent of ``command(_:id:_:)``'s one span per process.
+    static func bulk<T>(_ action: String, on records: [ProcessRecord], _ body: () async throws -> T) async throws -> T {
+        guard let tracer = activeTracer() else { return try await body() }
+        return try await tracer.withSpan("stepflow.bulk", ofKind: .client) { span in
+            span.attributes["stepflow.bulk.action"] = action
+            span.attributes["stepflow.process.count"] = records.count
+            for traceContext in records.lazy.compactMap(\.traceContext) {
+                span.addLink(SpanLink(context: context(of: traceContext, tracer: tracer), attributes: [:]))
+            }
+            return try await body()
+        }
+    }
 }
 
 /// Writes a tracer's injected values into a `[String: String]`.

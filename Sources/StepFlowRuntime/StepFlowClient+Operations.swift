@@ -37,8 +37,15 @@ extension StepFlowClient {
     }
 
     /// Applies `action` to every process `query` selects, `batchSize` at a time: it reads one page (by keyset on the
-    /// id, so it never loads every process), acts on each process of the page with one short transaction each, and
-    /// moves on. Workers keep saving steps meanwhile.
+    /// id, so it never loads every process), acts on the page's processes, and moves on.
+    ///
+    /// A pause, unpause, wake or resume acts on a whole page with one store call
+    /// (``ProcessStore/execute(_:onEach:now:by:)``): one transaction per batch, with the fencing and history of the
+    /// command on one process. So does a cancel, for the processes whose flow has no compensable step (or is not
+    /// registered with this client). Workers keep saving steps between batches; a batch holds the store's writes
+    /// (SQLite) or the rows it changes (PostgreSQL) only while it runs. A cancel of a process whose flow has
+    /// compensable steps, and a rewind (whose state the process's flow computes), act on one process at a time, each
+    /// as ``cancel(_:reason:by:)`` and ``rewind(_:to:reason:by:)`` do.
     ///
     /// A process the action does not apply to (``BulkAction/skipReason(for:)``), or that changed between the read
     /// and the action, is skipped and counted by reason. `query.limit` is ignored: every matching process is visited.
@@ -57,31 +64,74 @@ extension StepFlowClient {
         var result = BulkResult()
         var paged = query
         paged.limit = batchSize
+        var batchesCancel: [String: Bool] = [:]  // by flow name: whether a cancel is a plain store command
         for try await page in store.pages(paged) {
             result.matched += page.count
+            var batch: [ProcessRecord] = []
             for record in page {
                 if let reason = action.skipReason(for: record) {
                     result.skipped[reason, default: 0] += 1
+                    continue
+                }
+                let batched: Bool
+                switch action {
+                case .cancel:
+                    if batchesCancel[record.flowName] == nil {
+                        batchesCancel[record.flowName] = cancelIsPlainCommand(flowName: record.flowName)
+                    }
+                    batched = batchesCancel[record.flowName] == true
+                case .rewind: batched = false
+                case .pause, .unpause, .wake, .resume: batched = true
+                }
+                if batched {
+                    batch.append(record)
                     continue
                 }
                 do {
                     switch action {
                     case let .cancel(reason): _ = try await cancel(record.id, reason: reason, by: caller)
                     case let .rewind(step, reason): _ = try await rewind(record.id, to: step, reason: reason, by: caller)
-                    default: if let command = action.command { _ = try await store.execute(command, on: record.id, now: clock.now, by: caller) }
+                    default: preconditionFailure("\(action.name) acts on a batch")
                     }
                     result.acted += 1
-                } catch let error as ProcessStoreError where error.code == .invalidCommand || error.code == .notFound {
-                    let reason = error.code == .notFound ? "deleted meanwhile" : "changed meanwhile"
-                    result.skipped[reason, default: 0] += 1
+                } catch let error as ProcessStoreError where error.concernsOneProcess {
+                    result.skipped[Self.skipReason(for: error), default: 0] += 1
                 } catch let error as StepFlowError where error.code == .invalidTarget {
                     result.skipped["its flow has no such step", default: 0] += 1
                 } catch let error as StepFlowRuntimeError where error.code == .unknownFlow {
                     result.skipped["its flow is not registered", default: 0] += 1
                 }
             }
+            if let command = action.command, !batch.isEmpty {
+                let ids = batch.map(\.id)
+                let outcomes = try await ProcessTrace.bulk(action.name, on: batch) {
+                    try await store.execute(command, onEach: ids, now: clock.now, by: caller)
+                }
+                for outcome in outcomes {
+                    switch outcome {
+                    case .success: result.acted += 1
+                    case let .failure(error): result.skipped[Self.skipReason(for: error), default: 0] += 1
+                    }
+                }
+            }
         }
         return result
+    }
+
+    /// Whether cancelling a process of flow `flowName` is the store's plain cancel command, which a bulk cancel
+    /// applies to a batch at once: the flow is not registered with this client (``cancel(_:reason:by:)`` cancels such a
+    /// process outright too), or it has no compensable step, so none of its processes has compensations to run or
+    /// is running them. A flow with compensable steps is cancelled one process at a time, each decided on its record
+    /// as it is then (a process may have completed a compensable step since the page was read).
+    private func cancelIsPlainCommand(flowName: String) -> Bool {
+        guard let flow = registry.flow(named: flowName) else { return true }
+        return FlowMigration.compensableSteps(of: flow).isEmpty
+    }
+
+    /// The skip reason of a process that changed between a bulk action's read and its command: deleted, or no longer
+    /// in a status the command applies to.
+    private static func skipReason(for error: ProcessStoreError) -> String {
+        error.code == .notFound ? "deleted meanwhile" : "changed meanwhile"
     }
 
     /// Deletes the processes that finished before `finishedBefore` (of `flow`, with one of `statuses`; every finished

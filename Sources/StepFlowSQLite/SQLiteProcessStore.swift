@@ -245,8 +245,27 @@ public final class SQLiteProcessStore: ProcessStore {
         let record = try await write("apply a command to process '\(id)'") { db in
             try Transactions.execute(db, command, on: id, now: now, by: caller, path: path)
         }
-        if record.status.isActive, record.dueAt != nil { broadcaster.signal() }
+        if record.wakesWorkers { broadcaster.signal() }
         return record
+    }
+
+    /// Applies the command to every process in one write transaction (one sync to disk), each with the body of the
+    /// single ``execute(_:on:now:by:)``. A process that is not found or refuses the command is reported without
+    /// aborting the transaction: both are found before that process's first write.
+    public func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        guard !ids.isEmpty else { return [] }
+        let path = path
+        let outcomes = try await write("apply a command to \(ids.count) processes") { db in
+            try ids.map { id in
+                try ProcessStoreError.commandOutcome {
+                    try Transactions.execute(db, command, on: id, now: now, by: caller, path: path)
+                }
+            }
+        }
+        if outcomes.contains(where: { (try? $0.get())?.wakesWorkers ?? false }) { broadcaster.signal() }
+        return outcomes
     }
 
     public func statistics(flowName: String?) async throws -> ProcessStatistics {

@@ -142,4 +142,65 @@ extension ProcessStoreConformance {
             try await store.execute(.resume, on: "ghost", now: Fixture.t(21))
         }
     }
+
+    /// `execute(_:onEach:now:by:)` applies the command to every process as `execute(_:on:now:by:)` does — fenced,
+    /// with its history entry — and reports an unknown process and a refused command for their ids alone.
+    public func executeOnEachProcess() async throws {
+        let store = try await makeStore()
+        for id: ProcessID in ["a", "held", "done", "b"] { try await Fixture.create(store, id, at: Fixture.t(0)) }
+        let done = try await Fixture.drive(store, "done", to: .completed, dueAt: nil, at: Fixture.t(1))
+        let doneHistory = try await store.history(of: "done")
+        let idle = try #require(try await store.process("a"))
+        let claimed = try #require(try await Fixture.claim(store, at: Fixture.t(2), limit: 1, only: "held").first)
+        #expect(try await store.execute(.pause(reason: "none"), onEach: [], now: Fixture.t(3), by: "ops").isEmpty)
+
+        let outcomes = try await store.execute(
+            .pause(reason: "incident 7"), onEach: ["a", "ghost", "done", "held", "b"], now: Fixture.t(5), by: "ops"
+        )
+        try #require(outcomes.count == 5)
+        // Every process the command applies to is paused, stored as returned, with its history entry.
+        let applied: [(index: Int, id: ProcessID)] = [(0, "a"), (3, "held"), (4, "b")]
+        for (index, id) in applied {
+            let record = try outcomes[index].get()
+            #expect(record.id == id)
+            #expect(record.status == .paused)
+            #expect(try await store.process(id) == record)
+            let history = try await store.history(of: id)
+            #expect(history.map(\.outcome) == [.paused])
+            #expect(history.map(\.worker) == ["ops"])
+            #expect(history.map(\.reason) == ["incident 7"])
+            #expect(history.map(\.startedAt) == [Fixture.t(5)])
+        }
+        // Fenced: the worker holding "held" cannot save its step; the idle process's token moved on too.
+        let heldPaused = try outcomes[3].get()
+        #expect(heldPaused.lease == nil)
+        #expect(heldPaused.leaseToken == claimed.leaseToken + 1)
+        #expect(heldPaused.dueAt == Fixture.t(5), "the interrupted step is due again at the pause")
+        #expect(try outcomes[0].get().leaseToken == idle.leaseToken + 1)
+        let save = Fixture.update(claimed, state: ["start:order.v1/charge"], status: .running, dueAt: Fixture.t(6), at: Fixture.t(6))
+        #expect(try await store.commit([save]) == [.rejected])
+        #expect(try await store.process("held") == heldPaused)
+        // The unknown process and the refused command are reported for their ids; nothing is stored for them.
+        let refused: [(index: Int, id: ProcessID, code: ProcessStoreError.Code)] = [(1, "ghost", .notFound), (2, "done", .invalidCommand)]
+        for (index, id, code) in refused {
+            switch outcomes[index] {
+            case .success(let record): Issue.record("\(id) should have been refused, got \(record)")
+            case .failure(let error):
+                #expect(error.code == code, "\(error)")
+                #expect(error.processID == id)
+            }
+        }
+        #expect(try await store.process("ghost") == nil)
+        #expect(try await store.process("done") == done)
+        #expect(try await store.history(of: "done") == doneHistory)
+
+        // A batch that leaves processes due wakes idle workers; each process is due at its kept time.
+        let wakeUps = store.wakeUps()
+        let unpaused = try await store.execute(.unpause, onEach: ["a", "held"], now: Fixture.t(10), by: "ops")
+        #expect(unpaused.map { try? $0.get().status } == [.running, .running])
+        #expect(await Fixture.yields(wakeUps), "a subscriber should be woken when a batch leaves processes due")
+        #expect(try await Fixture.claim(store, at: Fixture.t(10)).map(\.id) == ["a", "held"])
+        #expect(try await store.history(of: "a").map(\.outcome) == [.paused, .unpaused])
+        #expect(try await store.process("b")?.status == .paused)
+    }
 }

@@ -84,6 +84,9 @@ public struct ProcessStoreConformance: Sendable {
         case wakeCommand
         /// `execute(.resume)` makes a failed process running and due now.
         case resumeCommand
+        /// `execute(_:onEach:now:by:)` applies a command to every process, fenced and with its history, and reports an
+        /// unknown process and a refused command for their ids without affecting the others.
+        case executeOnEachProcess
         /// `nextDueDate` and `dueCount` follow creates, claims, commits and cancellations.
         case nextDueDateAndDueCount
         /// `wakeUps` yields to every subscriber after a create, a wake and a resume.
@@ -175,6 +178,7 @@ public struct ProcessStoreConformance: Sendable {
         case .cancelCommand: try await cancelCommand()
         case .wakeCommand: try await wakeCommand()
         case .resumeCommand: try await resumeCommand()
+        case .executeOnEachProcess: try await executeOnEachProcess()
         case .nextDueDateAndDueCount: try await nextDueDateAndDueCount()
         case .wakeUpsAfterCreateWakeAndResume: try await wakeUpsAfterCreateWakeAndResume()
         case .signalsAreKeptInOrder: try await signalsAreKeptInOrder()

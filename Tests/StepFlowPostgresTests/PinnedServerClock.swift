@@ -130,6 +130,13 @@ struct ServerTimeFollowingStore: ProcessStore {
         return try await store.execute(command, on: id, now: now, by: caller)
     }
 
+    func execute(
+        _ command: ProcessCommand, onEach ids: [ProcessID], now: Date, by caller: String?
+    ) async throws -> [Result<ProcessRecord, ProcessStoreError>] {
+        try await at(now)
+        return try await store.execute(command, onEach: ids, now: now, by: caller)
+    }
+
     func statistics(flowName: String?) async throws -> ProcessStatistics { try await store.statistics(flowName: flowName) }
     func purge(_ request: PurgeRequest) async throws -> [ProcessID] { try await store.purge(request) }
 

@@ -4,7 +4,7 @@ import StepFlowPostgres
 import StepFlowRuntime
 import Testing
 
-/// Label and step searches use their indexes; only one purge runs at a time on a schema.
+/// Label and step searches use their indexes; only one purge runs at a time on a schema; bulk actions act in batches.
 @Suite(.enabled(if: TestDatabase.isConfigured, TestDatabase.skipMessage))
 struct PostgresOperationsTests {
     let now = Date(timeIntervalSince1970: 1_767_225_600)
@@ -54,6 +54,31 @@ struct PostgresOperationsTests {
                 }
             }
             #expect(try await store.purge(request).count == 10)
+        }
+    }
+
+    /// Bulk actions on 2,000 processes, one transaction per batch: every process is paused, then cancelled, with its
+    /// history entry, and the statistics (the finished counts the batches update) agree.
+    @Test func bulkActionsActOnEveryProcessInBatches() async throws {
+        try await TestDatabase.withClient { session in
+            let store = try await session.makeStore()
+            _ = try await store.create((0..<2000).map { index in
+                NewProcess(
+                    id: ProcessID(String(format: "b%05d", index)), flowName: "idle.v1", input: Data("0".utf8), data: Data("0".utf8),
+                    state: ["start:idle.v1/step\(index % 7)"], now: now, labels: ["bulk": "yes"]
+                )
+            })
+            let client = StepFlowClient(store: store)
+            let query = ProcessQuery(labels: ["bulk": "yes"])
+            #expect(try await client.bulk(.pause(reason: "freeze"), matching: query, by: "ops", batchSize: 300) == BulkResult(matched: 2000, acted: 2000))
+            #expect(try await client.statistics(flow: "idle.v1").groups.map(\.status) == Array(repeating: .paused, count: 7))
+            let cancelled = try await client.bulk(.cancel(reason: "done"), matching: query, by: "ops", batchSize: 300)
+            #expect(cancelled == BulkResult(matched: 2000, acted: 2000))
+            let groups = try await client.statistics(flow: "idle.v1").groups
+            #expect(groups.allSatisfy { $0.status == .cancelled }, "\(groups)")
+            #expect(groups.map(\.count).reduce(0, +) == 2000)
+            #expect(try await client.history(of: "b01234").map(\.outcome) == [.paused, .cancelled])
+            #expect(try await client.bulk(.cancel(reason: "again"), matching: query) == BulkResult(matched: 2000, skipped: ["already cancelled": 2000]))
         }
     }
 }

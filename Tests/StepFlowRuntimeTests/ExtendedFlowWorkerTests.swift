@@ -218,6 +218,43 @@ struct ExtendedHarness {
         #expect(cancelled.status == .cancelled)
     }
 
+    @Test func aBulkCancelAsksProcessesWithStepsToUndoOneByOneAndStopsTheOthersInABatch() async throws {
+        let flow = try compensatedFlow(failRollout: false, waitBeforeRollout: true)
+        let plain = try ProcessFlow<Release, ReleaseData>("plain.v1", initialData: { _ in ReleaseData() }) {
+            WaitFor("merged") { _ in false }
+        }
+        let harness = try ExtendedHarness(flow, plain)
+        try await harness.client.start(flow, id: "r", input: Release(app: "a"))  // steps to undo
+        try await harness.client.start(flow, id: "u", input: Release(app: "b"))  // undoing its steps
+        #expect(try await harness.worker.runUntilIdle() == 6)
+        try await harness.client.cancel("u", reason: "first")
+        #expect(try await harness.worker.runRound().saved == 1)  // the cancellation starts the compensations
+        try await harness.client.start(flow, id: "s", input: Release(app: "c"))  // nothing done yet
+        for id: ProcessID in ["x1", "x2"] { try await harness.client.start(plain, id: id, input: Release(app: "d")) }
+        _ = try await harness.store.create(NewProcess(  // a flow this client does not know
+            id: "y", flowName: "unknown.v1", input: Data("{}".utf8), data: Data("{}".utf8), now: harness.clock.now
+        ))
+
+        let result = try await harness.client.bulk(.cancel(reason: "by ops: freeze"), matching: ProcessQuery(), by: "ops")
+        #expect(result == BulkResult(matched: 6, acted: 5, skipped: ["changed meanwhile": 1]))
+        // Stopped at once, each with its history entry naming the caller: the plain flow's processes and the
+        // unknown flow's (one batch), and the process with nothing to undo (alone, as its flow has compensations).
+        for id: ProcessID in ["s", "x1", "x2", "y"] {
+            let record = try await harness.client.process(id)
+            #expect(record.status == .cancelled)
+            #expect(record.lastError == "by ops: freeze")
+            #expect(try await harness.client.history(of: id).last?.worker == "ops")
+        }
+        // The process with steps to undo was asked to stop: its compensations run, then it ends cancelled.
+        #expect(try await harness.client.process("r").status.isActive)
+        #expect(try await harness.worker.runUntilIdle() >= 3)
+        let undone = try await harness.client.process("r")
+        #expect(undone.status == .cancelled)
+        #expect(try undone.decodeData(as: ReleaseData.self).log == ["openPR", "lock", "unlock", "closePR"])
+        // The process already undoing its steps was not stopped halfway.
+        #expect(try await harness.client.process("u").lastError != "by ops: freeze")
+    }
+
     @Test func parallelBranchesNameTheirOwnStepsInContextAndHistory() async throws {
         let flow = try ProcessFlow<Release, ReleaseData>("par.v1", initialData: { _ in ReleaseData() }) {
             Parallel("regions") {

@@ -11,8 +11,8 @@ import Testing
     }
 }
 
-/// The suite again, on a store that has no `commit(_:thenClaim:)` of its own: the protocol's default
-/// (a commit, then a claim) passes it too.
+/// The suite again, on a store that has no `commit(_:thenClaim:)` nor batched `execute(_:onEach:now:by:)` of its own:
+/// the protocol's defaults (a commit, then a claim; one execute per process) pass it too.
 @Suite struct DefaultCommitThenClaimConformanceTests {
     @Test(arguments: ProcessStoreConformance.Check.allCases)
     func conformance(_ check: ProcessStoreConformance.Check) async throws {
@@ -20,8 +20,8 @@ import Testing
     }
 }
 
-/// Forwards every requirement to a memory store but `commit(_:thenClaim:)`, which is the protocol's default (a
-/// commit, then a claim); calls `beforeCommit` first in each commit, so a test can act while a worker saves.
+/// Forwards every requirement to a memory store but `commit(_:thenClaim:)` and `execute(_:onEach:now:by:)`, which
+/// are the protocol's defaults (a commit, then a claim; one execute per process); calls `beforeCommit` first in each commit, so a test can act while a worker saves.
 struct ForwardingStore: ProcessStore {
     let base: MemoryProcessStore
     var beforeCommit: (@Sendable () async -> Void)? = nil
