@@ -155,6 +155,20 @@ extension PostgresProcessStore {
             // a lease's included. The values stay as they are: the expression and `ProcessPosition.step` agree.
             "ALTER TABLE {schema}.processes ALTER COLUMN current_step DROP EXPRESSION",
         ]),
+        Migration(version: 10, name: "statistics from the claims' index", statements: [
+            // Unfinished processes are counted from the claims' index, widened to carry what statistics group by, and
+            // a small index of paused ones, as in the SQLite store. `processes_position` held every process under a
+            // few keys: an update is never HOT here (the due time is indexed), so each one, a lease's included, added
+            // an entry among thousands of equal ones, which cost a quarter of the durable throughput. The claims'
+            // index gets a new entry at every update anyway, and its entries are found by due time.
+            "DROP INDEX {schema}.processes_position",
+            "DROP INDEX {schema}.processes_due",
+            """
+            CREATE INDEX processes_due ON {schema}.processes (due_at, status, flow_name, current_step)
+            WHERE status IN ('running', 'waiting')
+            """,
+            "CREATE INDEX processes_paused ON {schema}.processes (flow_name, current_step) WHERE status = 'paused'",
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -426,13 +440,18 @@ extension PostgresProcessStore {
                 SELECT p.id, l.key, l.value FROM \(processes) AS p CROSS JOIN LATERAL jsonb_each_text(p.labels::jsonb) AS l
                 WHERE p.id = ANY($1::text[])
                 """
-            // Finished processes from their counts; the others from the first entries of `processes_position`.
+            // Finished processes from their counts; running and waiting ones from the claims' index, paused ones from
+            // theirs (each condition is its partial index's, so that the planner reads the index).
             statistics = """
                 SELECT flow_name, status, nullif(step, ''), count FROM \(schema).finished_counts
                 WHERE count > 0 AND ($1::text IS NULL OR flow_name = $1)
                 UNION ALL
                 SELECT flow_name, status, current_step, count(*) FROM \(processes)
-                WHERE status IN ('paused', 'running', 'waiting') AND ($1::text IS NULL OR flow_name = $1)
+                WHERE \(active) AND ($1::text IS NULL OR flow_name = $1)
+                GROUP BY status, flow_name, current_step
+                UNION ALL
+                SELECT flow_name, status, current_step, count(*) FROM \(processes)
+                WHERE status = 'paused' AND ($1::text IS NULL OR flow_name = $1)
                 GROUP BY status, flow_name, current_step
                 """
             // $1 finished before, $2 statuses, $3 flow or NULL, $4 limit.

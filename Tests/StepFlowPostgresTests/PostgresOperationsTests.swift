@@ -1,10 +1,11 @@
 import Foundation
 import StepFlow
-import StepFlowPostgres
+import PostgresNIO
+@testable import StepFlowPostgres
 import StepFlowRuntime
 import Testing
 
-/// Label and step searches use their indexes; only one purge runs at a time on a schema; bulk actions act in batches.
+/// Label and step searches, and statistics, use their indexes; only one purge runs at a time on a schema; bulk actions act in batches.
 @Suite(.enabled(if: TestDatabase.isConfigured, TestDatabase.skipMessage))
 struct PostgresOperationsTests {
     let now = Date(timeIntervalSince1970: 1_767_225_600)
@@ -30,6 +31,24 @@ struct PostgresOperationsTests {
             let step = try await store.queryPlan(ProcessQuery(limit: 100, step: "step3"))
             #expect(step.contains { $0.contains("processes_step") }, "\(step.joined(separator: "\n"))")
             #expect(try await store.processes(ProcessQuery(step: "step3")).count == 50)
+
+            // Statistics of a store whose processes are mostly finished: the unfinished ones are read from the claims'
+            // index and the paused ones' (a save adds no entry to any other index for them), the rest from the counts.
+            try await session.execute("""
+                UPDATE \(schema).processes SET status = 'completed', due_at = NULL WHERE id >= 'p00200'
+                """)
+            try await session.execute("UPDATE \(schema).processes SET status = 'paused' WHERE id < 'p00010'")
+            try await session.execute("VACUUM ANALYZE \(schema).processes")
+            var binds = PostgresBindings()
+            binds.append(String?.none)
+            let plan = try await session.client.query(
+                PostgresQuery(unsafeSQL: "EXPLAIN " + PostgresProcessStore.SQL(schema: schema, channel: "unused").statistics, binds: binds),
+                logger: TestDatabase.logger
+            ).collect().map { try $0.decode(String.self) }
+            let text = plan.joined(separator: "\n")
+            #expect(text.contains("processes_due"), "\(text)")
+            #expect(text.contains("processes_paused"), "\(text)")
+            #expect(!text.contains("Seq Scan on processes"), "\(text)")
         }
     }
 

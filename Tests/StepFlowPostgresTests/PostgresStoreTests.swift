@@ -98,7 +98,7 @@ struct PostgresStoreTests {
                 "new": "[]", "ended": #"["order.v1"]"#,
             ]
             for id in states.keys { _ = try await store.create(newProcess(ProcessID(id))) }
-            // The schema as migration 4 left it: the column generated from the state, and the indexes on it.
+            // The schema as migration 8 left it: the column generated from the state, and the indexes on it.
             for statement in [
                 "ALTER TABLE \(schema).processes DROP COLUMN current_step",
                 """
@@ -108,7 +108,8 @@ struct PostgresStoreTests {
                 """,
                 "CREATE INDEX processes_step ON \(schema).processes (current_step, id)",
                 "CREATE INDEX processes_position ON \(schema).processes (status, flow_name, current_step)",
-                "DELETE FROM \(schema).migrations WHERE version = 9",
+                "CREATE INDEX processes_due ON \(schema).processes (due_at) WHERE status IN ('running', 'waiting')",
+                "DELETE FROM \(schema).migrations WHERE version >= 9",
             ] { try await session.execute(statement) }
             for (id, state) in states {
                 try await session.execute("UPDATE \(schema).processes SET state = '\(state)' WHERE id = '\(id)'")
@@ -148,7 +149,7 @@ struct PostgresStoreTests {
             let rows = try await session.client.query(
                 PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).migrations"), logger: TestDatabase.logger
             ).collect()
-            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == Array(1...9))
+            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == Array(1...10))
         }
     }
 }
