@@ -146,10 +146,10 @@ func postgres() async throws {
         let seeding = try await timed {
             for sql in [
                 """
-                INSERT INTO \(schema).processes (\(columns))
+                INSERT INTO \(schema).processes (\(columns), current_step)
                 SELECT 'p' || lpad(i::text, 8, '0'), 'deploy.v2', '["completed:deploy.v2/step' || (i % 20) || '"]',
                     '\\x7b7d'::bytea, '\\x7b7d'::bytea, \(statusSQL), CASE WHEN i % 20 = 0 THEN 4102444800000 END, 5, 0, NULL,
-                    \(startMilliseconds), \(startMilliseconds) + i, NULL, NULL, 1, \(labelsSQL)
+                    \(startMilliseconds), \(startMilliseconds) + i, NULL, NULL, 1, \(labelsSQL), 'step' || (i % 20)
                 FROM generate_series(1, \(size)) AS i
                 """,
                 """

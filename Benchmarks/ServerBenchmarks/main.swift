@@ -47,7 +47,7 @@ let errorSQL = "CASE WHEN i % 20 = 1 THEN 'step' || (i % 20) || ' failed: connec
 let labelsSQL = #"'{"env":"' || (CASE WHEN i % 2 = 0 THEN 'production' ELSE 'staging' END) || '","team":"team' || (i % 50) || '"}'"#
 let updatedSQL = "\(nowMilliseconds) - i * 2592"
 let stateSQL = #"'["completed:bench.v1/step' || (i % 20) || '"]'"#
-/// The step of `stateSQL` (SQLite's `current_step`, which the store writes with the state).
+/// The step of `stateSQL` (the stores' `current_step`, which they write with the state).
 let stepSQL = "'step' || (i % 20)"
 /// Fills `finished_counts` as the stores keep it (seeding bypasses their statements).
 func finishedCountsSQL(_ prefix: String) -> String {
@@ -286,10 +286,10 @@ func postgres() async throws {
         let seeding = try await timed {
             for sql in [
                 """
-                INSERT INTO \(schema).processes (\(columns))
+                INSERT INTO \(schema).processes (\(columns), current_step)
                 SELECT 'p' || lpad(i::text, 8, '0'), 'bench.v1', \(stateSQL), '\\x30'::bytea, '\\x30'::bytea, \(statusSQL),
                     CASE WHEN i % 20 = 0 THEN 4102444800000 END, 1 + i % 20, 0, \(errorSQL), \(updatedSQL) - 60000,
-                    \(updatedSQL), NULL, NULL, 1, \(labelsSQL)
+                    \(updatedSQL), NULL, NULL, 1, \(labelsSQL), \(stepSQL)
                 FROM generate_series(1::bigint, \(size)) AS i
                 """,
                 """
