@@ -1,7 +1,7 @@
 // Issue 10's figures on a large store: listing the first 100 processes that match one label, statistics, and
 // purging finished processes while a worker saves steps.
 //
-//     cd Benchmarks && swift run -c release OperationsBenchmarks sqlite [--size 1000000] [--samples 100]
+//     cd Benchmarks && swift run -c release OperationsBenchmarks sqlite [--size 1000000] [--samples 100] [--purge no]
 //     cd Benchmarks && swift run -c release OperationsBenchmarks postgres --url postgres://… [--size 1000000]
 //
 // The store is seeded with SQL (INSERT … SELECT), which is not what is measured: `size` processes of one flow, 95%
@@ -25,6 +25,8 @@ import Synchronization
 
 let size = option("size", 1_000_000)
 let samples = option("samples", 100)
+/// `--purge no`: list and statistics only.
+let purges = option("purge") != "no"
 let start = Date(timeIntervalSince1970: 1_767_225_600)
 let startMilliseconds = Int64(start.timeIntervalSince1970 * 1000)
 /// The columns of `processes` the seeding fills, in the order of its values.
@@ -123,7 +125,7 @@ func sqlite() async throws {
     }
     print("sqlite: seeded \(size) processes in \(String(format: "%.0f", seeding / 1000)) s")
     try await report(store, label: "sqlite")
-    try await purge(store, label: "sqlite")
+    if purges { try await purge(store, label: "sqlite") }
 }
 
 func postgres() async throws {
@@ -170,7 +172,7 @@ func postgres() async throws {
         }
         print("postgres: seeded \(size) processes in \(String(format: "%.0f", seeding / 1000)) s")
         try await report(store, label: "postgres")
-        try await purge(store, label: "postgres")
+        if purges { try await purge(store, label: "postgres") }
         _ = try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger).collect()
     }
 }

@@ -290,20 +290,23 @@ extension SQLiteProcessStore {
         static let deleteLabels = "DELETE FROM process_labels WHERE process_id = ?"
         static let insertLabel = "INSERT INTO process_labels (process_id, key, value) VALUES (?, ?, ?)"
 
-        /// Counts by flow, status and step; `?` the flow or NULL. Finished processes from `finished_counts`, running
-        /// and waiting ones from the claims' index, paused ones from theirs: each read from its index alone (named,
-        /// as SQLite would otherwise walk `processes_flow` and read every row).
+        /// Counts by flow, status and step of finished and paused processes; `?` the flow or NULL. Finished processes
+        /// from `finished_counts`, paused ones from their index alone (named, as SQLite would otherwise walk
+        /// `processes_flow` and read every row). Running and waiting ones are counted from ``activePositions``.
         static let statistics = """
             SELECT flow_name, status, nullif(step, ''), count FROM finished_counts
             WHERE count > 0 AND (?1 IS NULL OR flow_name = ?1)
             UNION ALL
-            SELECT flow_name, status, current_step, count(*) FROM processes INDEXED BY processes_due
-            WHERE \(active) AND (?1 IS NULL OR flow_name = ?1)
-            GROUP BY flow_name, status, current_step
-            UNION ALL
             SELECT flow_name, status, current_step, count(*) FROM processes INDEXED BY processes_paused
             WHERE status = 'paused' AND (?1 IS NULL OR flow_name = ?1)
             GROUP BY flow_name, status, current_step
+            """
+
+        /// The flow, status and step of every running and waiting process (of `?`, or all), from the claims' index
+        /// alone, for `PositionCounter` to count: the index is in due order, and SQL's GROUP BY would sort every row.
+        static let activePositions = """
+            SELECT flow_name, status, current_step FROM processes INDEXED BY processes_due
+            WHERE \(active) AND (?1 IS NULL OR flow_name = ?1)
             """
 
         /// Adds the bound count (1 or -1) to the finished count of process `?1`'s flow, status and step, if it is

@@ -223,7 +223,15 @@ enum Transactions {
 
     /// Counts by flow, status and step.
     static func statistics(_ db: Database, flowName: String?, path: String) throws -> ProcessStatistics {
-        let rows = try db.cachedStatement(sql: SQL.statistics).fetchValues(arguments: StatementArguments([flowName?.databaseValue ?? .null]))
+        let arguments = StatementArguments([flowName?.databaseValue ?? .null])
+        var rows = try db.cachedStatement(sql: SQL.statistics).fetchValues(arguments: arguments)
+        let active = try db.cachedStatement(sql: SQL.activePositions)
+        let cursor = try Row.fetchCursor(active, arguments: arguments)
+        var counter = PositionCounter()
+        while try cursor.next() != nil { counter.add(active.sqliteStatement) }
+        rows += counter.groups.map { group in
+            group.columns.map { $0?.databaseValue ?? .null } + [Int64(group.count).databaseValue]
+        }
         return ProcessStatistics(groups: try rows.map { row in
             let reader = RowReader(row: row, processID: ProcessID("-"), path: path)
             return ProcessStatistics.Group(

@@ -35,8 +35,9 @@ import Testing
 
 
         let statistics = try await store.pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteProcessStore.SQL.statistics, arguments: [nil as String?])
-                .map { $0["detail"] as String }
+            try [SQLiteProcessStore.SQL.statistics, SQLiteProcessStore.SQL.activePositions].flatMap { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [nil as String?]).map { $0["detail"] as String }
+            }
         }
         // Unfinished processes from the claims' and the paused processes' indexes alone; finished ones from their counts.
         #expect(statistics.contains { $0.contains("COVERING INDEX processes_due") }, "\(statistics)")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StepFlow
 import StepFlowRuntime
 @testable import StepFlowSQLite
 import Testing
@@ -44,6 +45,48 @@ import Testing
     /// The live event stream's query (StepFlowServer's `ProcessChangeFeed`): the processes changed in a two-sided
     /// time range, by id, page after page. It reads the `processes_updated` index, not every process in id order,
     /// with and without the planner's statistics.
+    /// Statistics count running and waiting processes in Swift (`PositionCounter`, a fast path): the same groups as
+    /// SQL's GROUP BY, for flows and steps whose bytes run together ("a" + "bc", "ab" + "c"), a NULL and an empty
+    /// step, and text beyond ASCII; with and without a flow.
+    @Test func statisticsOfManyPositionsMatchCountingRecords() async throws {
+        let store = try SQLiteProcessStore.temporary()
+        let now = Date(timeIntervalSince1970: 1_767_225_600)
+        let positions: [(flow: String, state: FlowState)] = [
+            ("a", ["start:a/bc"]), ("ab", ["start:ab/c"]), ("order.v1", []), ("order.v1", ["start:order.v1/chargé"]),
+            ("order.v1", ["start:order.v1/ship"]), ("a", ["start:a/b"]), ("ab", ["start:ab/c/d"]),
+        ]
+        _ = try await store.create((0..<1400).map { index in
+            let position = positions[index % positions.count]
+            return NewProcess(
+                id: ProcessID(String(format: "p%04d", index)), flowName: position.flow, input: Data("{}".utf8),
+                data: Data("{}".utf8), state: position.state, now: now
+            )
+        })
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE processes SET status = 'waiting' WHERE id LIKE '%3' OR id LIKE '%7'")
+            try db.execute(sql: "UPDATE processes SET status = 'paused' WHERE id LIKE '%9'")
+            try db.execute(sql: "UPDATE processes SET current_step = '' WHERE id IN ('p0002', 'p0013')")  // empty, not NULL
+        }
+        let expected = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT flow_name, status, current_step, count(*) AS n FROM processes
+                WHERE status IN ('running', 'waiting', 'paused') GROUP BY 1, 2, 3
+                """).map { row in
+                ProcessStatistics.Group(
+                    flowName: row["flow_name"] as String, status: try #require(ProcessStatus(rawValue: row["status"] as String)),
+                    step: row["current_step"] as String?, count: row["n"] as Int
+                )
+            }
+        }
+        #expect(expected.count >= 20, "the fixture has many groups: \(expected.count)")
+        #expect(expected.contains { $0.step == "" } && expected.contains { $0.step == nil && $0.status == .running })
+        let groups = try await store.statistics(flowName: nil).groups
+        #expect(groups.count == expected.count)
+        #expect(Set(groups) == Set(expected))
+        let ab = try await store.statistics(flowName: "ab").groups
+        #expect(Set(ab) == Set(expected.filter { $0.flowName == "ab" }))
+    }
+
     @Test func changesSinceATimeAreReadThroughTheUpdatedIndex() async throws {
         let store = try SQLiteProcessStore.temporary()
         for index in 0..<300 {
