@@ -23,6 +23,9 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 BASE = sys.argv[1].rstrip("/")
 ARTEFACTS = sys.argv[2]
 WAIT = 180  # seconds: the demo runs at --time-scale 20, so a merge takes up to 50 seconds
+# Seconds for a page or a form's answer. A CI run on the shared 2-core machine once stored a cancel's signal 10 s after the
+# click, while the page live-refreshed a 237-step process; the answer itself is still required.
+ACTION_WAIT = 30
 # Live updates replace parts of the page while a wait reads them: an element found a moment ago may be gone.
 REPLACED = (NoSuchElementException, StaleElementReferenceException)
 
@@ -102,7 +105,7 @@ def run(driver):
     driver.get(BASE + "/processes")
     Select(driver.find_element(By.NAME, "status")).select_by_value("waiting")
     driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    wait(driver, 10).until(lambda d: "status=waiting" in d.current_url)
+    wait(driver, ACTION_WAIT).until(lambda d: "status=waiting" in d.current_url)
 
     # 3. A production application waiting for its approval (every fifth application is one).
     step = "deploy.v2/shouldDeployCase/steps/approvalRequiredCase/steps/approvalAwaitSignal"
@@ -112,7 +115,7 @@ def run(driver):
     driver.get(driver.current_url)  # the list as it is now
     shot(driver, "2-waiting-processes")
     driver.find_element(By.LINK_TEXT, app).click()
-    wait(driver, 10).until(lambda d: d.find_element(By.ID, "process-step").text == step)
+    wait(driver, ACTION_WAIT).until(lambda d: d.find_element(By.ID, "process-step").text == step)
     shot(driver, "3-waiting-for-approval")
 
     # 4. Send the approval from the form (filled again if a live update replaced it meanwhile).
@@ -123,7 +126,7 @@ def run(driver):
         payload.send_keys('{"by": "selenium", "comment": "looks good"}')
         driver.find_element(By.CSS_SELECTOR, "#signal-form button").click()
     retrying(send_approval)
-    wait(driver, 10).until(lambda d: "Signal sent." in d.page_source)
+    wait(driver, ACTION_WAIT).until(lambda d: "Signal sent." in d.page_source)
 
     # 5. The process moves on while the page stays (a marker set now would vanish with a reload).
     driver.execute_script("window.stepflowMarker = 42;")
@@ -150,7 +153,7 @@ def run(driver):
         retrying(cancel)
         # The confirmation is shown once: a live update after the compensation's first step replaces it, and then
         # the stored cancellation signal (or the cancelled status) shows that the cancellation was taken.
-        wait(driver, 10).until(lambda d: cancellation_taken(d) or d.find_elements(By.ID, "action-error"))
+        wait(driver, ACTION_WAIT).until(lambda d: cancellation_taken(d) or d.find_elements(By.ID, "action-error"))
         if not driver.find_elements(By.ID, "action-error"):
             break
         print(f"{victim} finished before the cancellation: {driver.find_element(By.ID, 'action-error').text}", flush=True)
