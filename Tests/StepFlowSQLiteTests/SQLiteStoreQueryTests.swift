@@ -48,7 +48,7 @@ import Testing
     /// Statistics count running and waiting processes in Swift (`PositionCounter`, a fast path): the same groups as
     /// SQL's GROUP BY, for flows and steps whose bytes run together ("a" + "bc", "ab" + "c"), a NULL and an empty
     /// step, and text beyond ASCII; with and without a flow.
-    @Test func statisticsOfManyPositionsMatchCountingRecords() async throws {
+    @Test func statisticsOfManyPositionsMatchGroupBy() async throws {
         let store = try SQLiteProcessStore.temporary()
         let now = Date(timeIntervalSince1970: 1_767_225_600)
         let positions: [(flow: String, state: FlowState)] = [

@@ -6,7 +6,7 @@
 // unless its group is new.
 // Contract: the same groups and counts as `GROUP BY flow_name, status, current_step` (a NULL step is its own group,
 // distinct from an empty one; no two different triples share a key). Tested directly in
-// Tests/StepFlowSQLiteTests/SQLiteStoreQueryTests.swift (`statisticsOfManyPositionsMatchCountingRecords`).
+// Tests/StepFlowSQLiteTests/SQLiteStoreQueryTests.swift (`statisticsOfManyPositionsMatchGroupBy`).
 import Foundation
 import GRDB
 import GRDBSQLite
