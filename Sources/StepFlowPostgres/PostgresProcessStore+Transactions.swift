@@ -464,32 +464,18 @@ enum Transactions {
         lock.append(ids.map(\.rawValue))
         let locked = try await rows(connection, sql.lockProcessesForCommand, lock, logger: logger)
             .map { ProcessID(try $0.decode(String.self)) }
-        // The ids not found (nothing to lock) come last; each is reported as not found. A repeated id is applied
-        // once for each time it is named.
-        var occurrences: [ProcessID: Int] = [:]
-        var distinct: [ProcessID] = []
-        for id in ids {
-            occurrences[id, default: 0] += 1
-            if occurrences[id] == 1 { distinct.append(id) }
-        }
-        let found = Set(locked)
-        var outcomes: [ProcessID: [Result<ProcessRecord, ProcessStoreError>]] = [:]
-        for id in locked + distinct.filter({ !found.contains($0) }) {
-            for _ in 0..<(occurrences[id] ?? 0) {
-                outcomes[id, default: []].append(try await ProcessStoreError.commandOutcome {
-                    try await execute(connection, command, on: id, by: caller, notifies: false, sql, logger: logger, server: server)
-                })
+        // The ids in the lock's order; the ids not found (nothing to lock) last, each reported as not found. A
+        // repeated id is applied, and reported, once for each time it is named.
+        let rank = Dictionary(uniqueKeysWithValues: locked.enumerated().map { ($0.element, $0.offset) })
+        let order = ids.indices.sorted { (rank[ids[$0]] ?? locked.count, $0) < (rank[ids[$1]] ?? locked.count, $1) }
+        var outcomes = [Result<ProcessRecord, ProcessStoreError>?](repeating: nil, count: ids.count)
+        for index in order {
+            outcomes[index] = try await ProcessStoreError.commandOutcome {
+                try await execute(connection, command, on: ids[index], by: caller, notifies: false, sql, logger: logger, server: server)
             }
         }
-        if outcomes.values.joined().contains(where: { (try? $0.get())?.wakesWorkers ?? false }) {
-            try await notify(connection, sql, logger: logger)
-        }
-        // Back in the order of `ids` (a repeated id: applied, and reported, once for each time it is named).
-        var next: [ProcessID: Int] = [:]
-        return ids.map { id in
-            let index = next[id, default: 0]
-            next[id] = index + 1
-            return outcomes[id]![index]
-        }
+        let applied = outcomes.compactMap { $0 }
+        if ProcessRecord.anyWakesWorkers(applied) { try await notify(connection, sql, logger: logger) }
+        return applied
     }
 }

@@ -330,7 +330,7 @@ public final class PostgresProcessStore: ProcessStore, Service {
         let outcomes = try await transaction("apply a command to \(ids.count) processes") { connection in
             try await Transactions.execute(connection, command, onEach: ids, by: caller, sql, logger: logger, server: server)
         }
-        if outcomes.contains(where: { (try? $0.get())?.wakesWorkers ?? false }) { broadcaster.signal() }
+        if ProcessRecord.anyWakesWorkers(outcomes) { broadcaster.signal() }
         return outcomes
     }
 

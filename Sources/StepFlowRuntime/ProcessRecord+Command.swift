@@ -159,4 +159,9 @@ extension ProcessRecord {
     /// Whether a store that has just saved this record (after a command) wakes idle workers: it is active and due,
     /// so a worker may claim it sooner than it planned to look.
     package var wakesWorkers: Bool { status.isActive && dueAt != nil }
+
+    /// Whether any record a batched command saved (``ProcessStore/execute(_:onEach:now:by:)``) wakes idle workers.
+    package static func anyWakesWorkers(_ outcomes: [Result<ProcessRecord, ProcessStoreError>]) -> Bool {
+        outcomes.contains { (try? $0.get())?.wakesWorkers ?? false }
+    }
 }

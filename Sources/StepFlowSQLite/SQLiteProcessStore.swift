@@ -264,7 +264,7 @@ public final class SQLiteProcessStore: ProcessStore {
                 }
             }
         }
-        if outcomes.contains(where: { (try? $0.get())?.wakesWorkers ?? false }) { broadcaster.signal() }
+        if ProcessRecord.anyWakesWorkers(outcomes) { broadcaster.signal() }
         return outcomes
     }
 
