@@ -8,6 +8,7 @@
 // finished (completed, failed, cancelled) and 5% waiting for a timer in 2100 (so no worker claims them), at one of
 // 20 steps, labelled `team=team<i % 50>` and `env=production|staging`. Then, through the store's own API:
 // - list: `processes(ProcessQuery(limit: 100, labels: ["team": …]))`, p50 and p90 over `samples` reads;
+// - list by step and update time (see `report`), p50 and p90 over `samples / 10` reads;
 // - stats: `statistics(flowName: nil)`, p50 over 10 reads;
 // - purge: a worker polls 50 processes of another flow (a `WaitFor` saved at every poll) for 5 s, then
 //   `client.purge` deletes every finished process in batches of 1,000 while it keeps polling: the purge's rate, and the
@@ -28,6 +29,8 @@ let samples = option("samples", 100)
 /// `--purge no`: list and statistics only.
 let purges = option("purge") != "no"
 let start = Date(timeIntervalSince1970: 1_767_225_600)
+/// 3000-01-01: closes a range of update times, as the server's live event stream does.
+let endOfTime = Date(timeIntervalSince1970: 32_503_680_000)
 let startMilliseconds = Int64(start.timeIntervalSince1970 * 1000)
 /// The columns of `processes` the seeding fills, in the order of its values.
 let columns = """
@@ -55,6 +58,24 @@ func report(_ store: any ProcessStore, label: String) async throws {
         precondition(count == 100, "a label query found \(count) processes, not 100")
     }
     print("\(label) list first 100 of one label (\(size) processes): p50 \(String(format: "%.2f", median(listTimes))) ms, p90 \(String(format: "%.2f", percentile(listTimes, 0.9))) ms — load \(loadAverage())")
+    // Searches by the columns a save changes, read through the indexes of each group of statuses: a step only finished
+    // processes are at (the claims' index is read whole and matches none), the step every waiting process is at
+    // (5% of the store), and the last 1,000 changes (950 finished, 50 waiting).
+    let lastChanges = start.addingTimeInterval(Double(size - 1000) / 1000)
+    for (name, query, expected) in [
+        ("first 100 at a finished step", ProcessQuery(limit: 100, step: "step3"), 100),
+        ("first 100 at the waiting processes' step", ProcessQuery(limit: 100, step: "step0"), 100),
+        ("first 100 waiting at their step", ProcessQuery(statuses: [.waiting], limit: 100, step: "step0"), 100),
+        ("the last 1,000 changed", ProcessQuery(limit: 1000, updatedAfter: lastChanges, updatedBefore: endOfTime), 1000),
+    ] {
+        var times: [Double] = []
+        for _ in 0..<max(samples / 10, 5) {
+            var count = 0
+            times.append(try await timed { count = try await store.processes(query).count })
+            precondition(count == expected, "\(name): found \(count) processes, not \(expected)")
+        }
+        print("\(label) list \(name) (\(size) processes): p50 \(String(format: "%.2f", median(times))) ms, p90 \(String(format: "%.2f", percentile(times, 0.9))) ms — load \(loadAverage())")
+    }
     var statsTimes: [Double] = []
     var total = 0
     for _ in 0..<10 {

@@ -3,7 +3,7 @@
 //
 //     cd Benchmarks && swift build -c release --product ServerBenchmarks
 //     .build/release/ServerBenchmarks sqlite [--size 1000000] [--samples 30] [--rounds 3] [--clients 100] [--seconds 5]
-//         [--parts yes] [--keep yes] [--index-cost yes]
+//         [--parts yes] [--keep yes]
 //     .build/release/ServerBenchmarks postgres [--url postgres://…] (or STEPFLOW_TEST_POSTGRES_URL)
 //
 // The store is seeded with SQL (INSERT … SELECT), which is not what is measured: `size` processes of `bench.v1`
@@ -91,7 +91,7 @@ func timed(_ body: () async throws -> Void) async rethrows -> Double {
 }
 
 /// Serves `store` as `stepflow serve` does, measures the pages and the worker's throughput with event clients.
-func measure(_ store: any ProcessStore, label: String, indexCostPath: String? = nil) async throws {
+func measure(_ store: any ProcessStore, label: String) async throws {
     let registry = try FlowRegistry([benchFlow, pollFlow])
     let client = StepFlowClient(store: store, registry: registry)
     let server = StepFlowServer(client: client, configuration: .init(port: 0), logger: logger)
@@ -158,13 +158,13 @@ func measure(_ store: any ProcessStore, label: String, indexCostPath: String? = 
     }
 
     if rounds > 0 {
-        try await eventClients(store, client: client, registry: registry, port: serverPort, label: label, indexCostPath: indexCostPath)
+        try await eventClients(store, client: client, registry: registry, port: serverPort, label: label)
     }
 }
 
 /// A worker's saved steps per second with no client and with `clientCount` clients on the event stream, alternately.
 func eventClients(
-    _ store: any ProcessStore, client: StepFlowClient, registry: FlowRegistry, port: Int, label: String, indexCostPath: String?
+    _ store: any ProcessStore, client: StepFlowClient, registry: FlowRegistry, port: Int, label: String
 ) async throws {
     for index in 0..<50 { try await client.start(pollFlow, id: ProcessID("poller-\(index)"), input: index) }
     let worker = FlowWorker(
@@ -202,39 +202,6 @@ func eventClients(
     let with = rates[clientCount, default: []].reduce(0, +) / Double(rounds)
     let loss = (1 - with / without) * 100
     print("\(label) worker with \(clientCount) event clients: \(format(with, 0)) steps/s against \(format(without, 0)) without (means of \(rounds) rounds): \(format(loss))% loss, target ≤ 10%: \(loss <= 10 ? "met" : "MISSED") — load \(loadAverage())")
-    if let indexCostPath { try await measureIndexCost(path: indexCostPath) }
-}
-
-/// With `--index-cost yes` (SQLite), while the worker runs: its saved steps per second (no event client) with the
-/// `processes_updated` index and without it (dropped, then made again), alternately, `rounds` times each.
-func measureIndexCost(path: String) async throws {
-    var configuration = Configuration()
-    configuration.busyMode = .timeout(30)
-    do {
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        defer { try? queue.close() }
-        var rates: [Bool: [Double]] = [:]
-        for round in 1...max(rounds, 1) {
-            for indexed in [true, false] {
-                try await queue.write { db in
-                    try db.execute(sql: indexed
-                        ? "CREATE INDEX IF NOT EXISTS processes_updated ON processes (updated_at)"
-                        : "DROP INDEX IF EXISTS processes_updated")
-                }
-                try await Task.sleep(for: .seconds(1))
-                let before = polls.load(ordering: .relaxed)
-                let began = ContinuousClock.now
-                try await Task.sleep(for: .seconds(measureSeconds))
-                let rate = Double(polls.load(ordering: .relaxed) - before) / seconds(ContinuousClock.now - began)
-                rates[indexed, default: []].append(rate)
-                print("sqlite index cost round \(round), \(indexed ? "with" : "without") processes_updated: worker \(format(rate, 0)) steps/s — load \(loadAverage())")
-            }
-        }
-        let with = rates[true, default: []].reduce(0, +) / Double(max(rounds, 1))
-        let without = rates[false, default: []].reduce(0, +) / Double(max(rounds, 1))
-        print("sqlite worker with processes_updated: \(format(with, 0)) steps/s against \(format(without, 0)) without: \(format((1 - with / without) * 100))% cost — load \(loadAverage())")
-        try await queue.write { try $0.execute(sql: "CREATE INDEX IF NOT EXISTS processes_updated ON processes (updated_at)") }
-    }
 }
 
 func sqlite() async throws {
@@ -263,7 +230,7 @@ func sqlite() async throws {
         try queue.close()
     }
     print("sqlite: seeded \(size) processes in \(format(seeding / 1000, 0)) s (no ANALYZE: as a store that was never analysed)")
-    try await measure(store, label: "sqlite", indexCostPath: option("index-cost") == nil ? nil : path)
+    try await measure(store, label: "sqlite")
 }
 
 func postgres() async throws {

@@ -169,6 +169,31 @@ extension PostgresProcessStore {
             """,
             "CREATE INDEX processes_paused ON {schema}.processes (flow_name, current_step) WHERE status = 'paused'",
         ]),
+        Migration(version: 11, name: "searches by status", statements: [
+            // An update is never HOT here (the due time is indexed), so every save, a claim's included, adds an entry
+            // to every index whose condition the row meets. The indexes by step, creation and update time, on every
+            // process, cost a fifth of the durable throughput: running and waiting processes are now found by these
+            // columns through the claims' index, which gets an entry at every update anyway and now carries them;
+            // finished ones through partial indexes that a process enters once, when it finishes
+            // (`processes_finished` has their update time); paused ones through `processes_paused`. See
+            // `SQL.changingColumnSearch`.
+            "DROP INDEX {schema}.processes_updated",
+            "DROP INDEX {schema}.processes_step",
+            """
+            CREATE INDEX processes_step ON {schema}.processes (current_step, id)
+            WHERE status IN ('completed', 'failed', 'cancelled')
+            """,
+            "DROP INDEX {schema}.processes_created",
+            """
+            CREATE INDEX processes_created ON {schema}.processes (created_at)
+            WHERE status IN ('completed', 'failed', 'cancelled')
+            """,
+            "DROP INDEX {schema}.processes_due",
+            """
+            CREATE INDEX processes_due ON {schema}.processes (due_at, status, flow_name, current_step, updated_at, created_at)
+            WHERE status IN ('running', 'waiting')
+            """,
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -208,6 +233,11 @@ extension PostgresProcessStore {
             case .lastError, .leaseOwner, .leaseExpiresAt: "NULL"
             }
         }
+
+        /// How queries find processes by their current step, creation or update time: running and waiting ones from
+        /// the claims' index, paused ones from theirs, finished ones through `processes_step`, `processes_created` or
+        /// `processes_finished`.
+        let changingColumnSearch: ChangingColumnSearch
 
         /// ``recordColumns`` qualified by `table`.
         static func recordColumns(of table: String) -> String { ProcessColumn.list(of: table) }
@@ -255,6 +285,11 @@ extension PostgresProcessStore {
             self.schema = schema
             self.channel = channel
             let processes = "\(schema).processes"
+            changingColumnSearch = ChangingColumnSearch(columns: [.step, .created, .updated], parts: [
+                .init(statuses: [.running, .waiting], condition: "p.\(Self.active)"),
+                .init(statuses: [.paused], condition: "p.status = 'paused'"),
+                .init(statuses: [.completed, .failed, .cancelled], condition: "p.\(Self.finished)"),
+            ])
             let active = Self.active
             let columns = Self.recordColumns
             // The server's time, read once where a statement uses it (an uncorrelated subquery is evaluated once,

@@ -167,7 +167,8 @@ enum Transactions {
     /// The statement that lists `query`'s processes, with its binds; `nil` when it can match nothing.
     private static func listStatement(_ query: ProcessQuery, _ sql: SQL) -> (String, PostgresBindings)? {
         guard let (text, values) = query.sqlSelect(
-            processesTable: "\(sql.schema).processes", labelsTable: "\(sql.schema).process_labels", placeholder: { "$\($0)" }
+            processesTable: "\(sql.schema).processes", labelsTable: "\(sql.schema).process_labels",
+            changingColumns: sql.changingColumnSearch, placeholder: { "$\($0)" }
         ) else { return nil }
         var binds = PostgresBindings(capacity: values.count)
         for value in values {

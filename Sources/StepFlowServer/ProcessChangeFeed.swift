@@ -5,8 +5,9 @@ import StepFlowRuntime
 /// browsers listen, the store is read once per interval.
 ///
 /// A read takes only the processes changed lately: those whose `updatedAt` is at or after the read's time less
-/// ``overlap`` (through the store's index on `updated_at`), so its cost follows how much changes, not how many
-/// processes are active. The overlap reads again what the last reads saw, because `updatedAt` is the writer's time,
+/// ``overlap``. The SQL stores find them without reading a table row that did not change: through an index of the
+/// claims (which carries the update time of every running and waiting process, so a read goes over its entries),
+/// and indexes of the update times of finished and paused processes. The overlap reads again what the last reads saw, because `updatedAt` is the writer's time,
 /// taken before its transaction commits (and in milliseconds): a change made visible just after a read, with a time
 /// just before it, is still read by the next one. What was seen already is told apart by its mark (status, step
 /// count, `updatedAt`) and not reported twice; the marks kept are those of the processes inside the overlap. A
@@ -74,8 +75,8 @@ actor ProcessChangeFeed {
         reading = nil
     }
 
-    /// The query of a read at `now`: every process changed at or after `now` less the overlap, through the stores'
-    /// `updated_at` index (see ``ProcessQuery/changed(since:statuses:limit:)``).
+    /// The query of a read at `now`: every process changed at or after `now` less the overlap (see
+    /// ``ProcessQuery/changed(since:statuses:limit:)``).
     func query(at now: Date) -> ProcessQuery {
         .changed(since: now.addingTimeInterval(-overlap.timeInterval), limit: Self.pageSize)
     }

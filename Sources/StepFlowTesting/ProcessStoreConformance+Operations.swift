@@ -221,6 +221,62 @@ extension ProcessStoreConformance {
         #expect(try await ids(ProcessQuery(statuses: [.paused], labels: ["team": "payments"])) == ["p05"])
     }
 
+    /// Searches by step, creation and update time find processes of every status (a store may read each group of
+    /// statuses through its own index), alone, with statuses, labels and a flow, and page by page: the same processes,
+    /// in the same order, as the query's own rule applied to every stored process.
+    public func searchesSpanEveryStatus() async throws {
+        let store = try await makeStore()
+        let statuses: [ProcessStatus] = [.running, .waiting, .paused, .completed, .failed, .cancelled]
+        for index in 0..<24 {
+            let id = ProcessID("s\(String(format: "%02d", index))")
+            var new = Fixture.newProcess(
+                id, at: Fixture.t(Int64(index)), state: index % 2 == 0 ? ["start:order.v1/charge"] : ["start:order.v1/ship"]
+            )
+            new.labels = ["team": index % 3 == 0 ? "payments" : "search"]
+            _ = try await store.create(new)
+            let at = Fixture.t(Int64(100 + index))
+            switch statuses[index % statuses.count] {
+            case .running: try await Fixture.drive(store, id, to: .running, dueAt: at, at: at)
+            case .waiting: try await Fixture.drive(store, id, to: .waiting, dueAt: Fixture.t(10_000), at: at)
+            case .paused: _ = try await store.execute(.pause(reason: "hold"), on: id, now: at)
+            case .completed: try await Fixture.drive(store, id, to: .completed, dueAt: nil, at: at)
+            case .failed: try await Fixture.drive(store, id, to: .failed, dueAt: nil, at: at, lastError: "boom")
+            case .cancelled: _ = try await store.execute(.cancel(reason: "stop"), on: id, now: at)
+            }
+        }
+        let records = try await store.processes(ProcessQuery(limit: 100))
+        #expect(records.count == 24)
+        #expect(Set(records.map(\.status)) == Set(statuses))
+        let queries: [ProcessQuery] = [
+            ProcessQuery(step: "charge"),
+            ProcessQuery(statuses: [.completed, .paused], step: "charge"),
+            ProcessQuery(statuses: [.running], step: "ship"),
+            ProcessQuery(labels: ["team": "payments"], step: "charge"),
+            ProcessQuery(flowName: Fixture.flow, step: "ship", createdAfter: Fixture.t(10)),
+            ProcessQuery(createdAfter: Fixture.t(6), createdBefore: Fixture.t(18)),
+            ProcessQuery(updatedAfter: Fixture.t(110)),
+            ProcessQuery(statuses: [.failed, .waiting], updatedBefore: Fixture.t(115)),
+            ProcessQuery(step: "charge", updatedAfter: Fixture.t(104), updatedBefore: Fixture.t(120)),
+            ProcessQuery(step: "nowhere"),
+        ]
+        for query in queries {
+            let expected = records.filter(query.matches).map(\.id)
+            #expect(try await store.processes(query).map(\.id) == expected, "\(query)")
+            // Page by page, three at a time, across the groups of statuses.
+            var paged: [ProcessID] = []
+            var page = query
+            page.limit = 3
+            while true {
+                let ids = try await store.processes(page).map(\.id)
+                paged += ids
+                guard ids.count == 3, let last = ids.last else { break }
+                page.after = last
+            }
+            #expect(paged == expected, "paged: \(query)")
+        }
+        #expect(try await store.processes(ProcessQuery(step: "charge")).count == 12)
+    }
+
     /// The stored step agrees with ``ProcessRecord/currentStep`` for every kind of state, in queries and statistics.
     public func currentStepFollowsTheState() async throws {
         let store = try await makeStore()

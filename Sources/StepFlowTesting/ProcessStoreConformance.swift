@@ -119,6 +119,8 @@ public struct ProcessStoreConformance: Sendable {
         case labelsAreStoredAndReplaced
         /// `processes` filters by labels, step, and created and updated times, with keyset paging.
         case searchByLabelsStepAndTime
+        /// Searches by step, creation and update time find processes of every status, alone and with other criteria.
+        case searchesSpanEveryStatus
         /// The stored step agrees with `ProcessRecord.currentStep` for every kind of state, in queries and statistics.
         case currentStepFollowsTheState
         /// `statistics` counts by flow, status and step, for one flow or all.
@@ -195,6 +197,7 @@ public struct ProcessStoreConformance: Sendable {
         case .moveCommand: try await moveCommand()
         case .labelsAreStoredAndReplaced: try await labelsAreStoredAndReplaced()
         case .searchByLabelsStepAndTime: try await searchByLabelsStepAndTime()
+        case .searchesSpanEveryStatus: try await searchesSpanEveryStatus()
         case .currentStepFollowsTheState: try await currentStepFollowsTheState()
         case .statisticsCount: try await statisticsCount()
         case .statisticsFollowEveryChange: try await statisticsFollowEveryChange()

@@ -109,6 +109,9 @@ struct PostgresStoreTests {
                 "CREATE INDEX processes_step ON \(schema).processes (current_step, id)",
                 "CREATE INDEX processes_position ON \(schema).processes (status, flow_name, current_step)",
                 "CREATE INDEX processes_due ON \(schema).processes (due_at) WHERE status IN ('running', 'waiting')",
+                "CREATE INDEX processes_updated ON \(schema).processes (updated_at)",
+                "DROP INDEX \(schema).processes_created",
+                "CREATE INDEX processes_created ON \(schema).processes (created_at)",
                 "DELETE FROM \(schema).migrations WHERE version >= 9",
             ] { try await session.execute(statement) }
             for (id, state) in states {
@@ -149,7 +152,7 @@ struct PostgresStoreTests {
             let rows = try await session.client.query(
                 PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).migrations"), logger: TestDatabase.logger
             ).collect()
-            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == Array(1...10))
+            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == Array(1...11))
         }
     }
 }

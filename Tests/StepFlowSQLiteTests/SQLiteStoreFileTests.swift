@@ -24,7 +24,7 @@ import Testing
     @Test func theSchemaIsMigratedToTheLatestVersion() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
@@ -38,7 +38,7 @@ import Testing
         }
         #expect(indexes == [
             "history_process", "process_labels_process", "processes_created", "processes_due", "processes_finished",
-            "processes_flow", "processes_paused", "processes_step", "processes_updated",
+            "processes_flow", "processes_paused", "processes_step",
         ])
         let historyIndexColumns = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_index_info('history_process') ORDER BY seqno")

@@ -42,9 +42,6 @@ import Testing
         #expect(history.contains { $0.contains("history_process") }, "\(history)")
     }
 
-    /// The live event stream's query (StepFlowServer's `ProcessChangeFeed`): the processes changed in a two-sided
-    /// time range, by id, page after page. It reads the `processes_updated` index, not every process in id order,
-    /// with and without the planner's statistics.
     /// Statistics count running and waiting processes in Swift (`PositionCounter`, a fast path): the same groups as
     /// SQL's GROUP BY, for flows and steps whose bytes run together ("a" + "bc", "ab" + "c"), a NULL and an empty
     /// step, and text beyond ASCII; with and without a flow.
@@ -87,16 +84,21 @@ import Testing
         #expect(Set(ab) == Set(expected.filter { $0.flowName == "ab" }))
     }
 
-    @Test func changesSinceATimeAreReadThroughTheUpdatedIndex() async throws {
+    /// The live event stream's query (StepFlowServer's `ProcessChangeFeed`): the processes changed in a two-sided
+    /// time range, by id, page after page. Running and waiting ones are read from the claims' index alone, finished
+    /// ones from `processes_finished`, paused ones from theirs: never every process in id order, with and without
+    /// the planner's statistics.
+    @Test func changesSinceATimeAreReadThroughTheStatusesIndexes() async throws {
         let store = try SQLiteProcessStore.temporary()
         for index in 0..<300 {
             try await store.create(ProcessID("p\(index)"), at: t(Int64(index)))
         }
+        try await store.pool.write { try $0.execute(sql: "UPDATE processes SET status = 'completed', due_at = NULL WHERE rowid % 2 = 0") }
         for analyzed in [false, true] {
             if analyzed { try await store.pool.write { try $0.execute(sql: "ANALYZE") } }
             for after in [nil, ProcessID("p250")] {
                 let query = ProcessQuery(limit: 500, after: after, updatedAfter: t(280), updatedBefore: t(1_000_000))
-                let (sql, values) = try #require(query.sqlSelect(placeholder: { _ in "?" }))
+                let (sql, values) = try #require(query.sqlSelect(changingColumns: SQLiteProcessStore.SQL.changingColumnSearch, placeholder: { _ in "?" }))
                 let arguments = StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
                     switch value {
                     case .text(let text): text
@@ -104,8 +106,14 @@ import Testing
                     }
                 })
                 let details = try await plan(store, sql, arguments)
-                #expect(details.contains { $0.contains("INDEX processes_updated") }, "\(details)")
-                #expect(!details.contains { $0.hasPrefix("SCAN") }, "\(details)")
+                #expect(details.contains("SCAN p USING INDEX processes_due"), "\(details)")
+                #expect(details.contains("SCAN p USING INDEX processes_paused"), "\(details)")
+                #expect(details.contains("SEARCH p USING INDEX processes_finished (updated_at>? AND updated_at<?)"), "\(details)")
+                #expect(!details.contains { $0 == "SCAN p" || $0.contains("sqlite_autoindex_processes") }, "\(details)")
+                let found = try await store.processes(query).map(\.id)
+                let expected = try await store.processes(ProcessQuery(limit: 1000, after: after)).filter(query.matches).map(\.id)
+                #expect(found == expected)
+                #expect(found.count == 20)
             }
         }
     }
