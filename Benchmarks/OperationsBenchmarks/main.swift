@@ -8,7 +8,8 @@
 // finished (completed, failed, cancelled) and 5% waiting for a timer in 2100 (so no worker claims them), at one of
 // 20 steps, labelled `team=team<i % 50>` and `env=production|staging`. Then, through the store's own API:
 // - list: `processes(ProcessQuery(limit: 100, labels: ["team": …]))`, p50 and p90 over `samples` reads;
-// - list by step and update time (see `report`), p50 and p90 over `samples / 10` reads;
+// - list by step and update time (see `report`), p50 and p90 over `samples / 10` reads (with `--plans yes`, the
+//   store's query plan of each);
 // - stats: `statistics(flowName: nil)`, p50 over 10 reads;
 // - purge: a worker polls 50 processes of another flow (a `WaitFor` saved at every poll) for 5 s, then
 //   `client.purge` deletes every finished process in batches of 1,000 while it keeps polling: the purge's rate, and the
@@ -73,6 +74,12 @@ func report(_ store: any ProcessStore, label: String) async throws {
             var count = 0
             times.append(try await timed { count = try await store.processes(query).count })
             precondition(count == expected, "\(name): found \(count) processes, not \(expected)")
+        }
+        if option("plans") == "yes" {
+            var plan: [String] = []
+            if let store = store as? PostgresProcessStore { plan = try await store.queryPlan(query) }
+            if let store = store as? SQLiteProcessStore { plan = try await store.queryPlan(query) }
+            print(plan.joined(separator: "\n"))
         }
         print("\(label) list \(name) (\(size) processes): p50 \(String(format: "%.2f", median(times))) ms, p90 \(String(format: "%.2f", percentile(times, 0.9))) ms — load \(loadAverage())")
     }

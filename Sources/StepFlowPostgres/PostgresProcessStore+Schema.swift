@@ -193,6 +193,11 @@ extension PostgresProcessStore {
             CREATE INDEX processes_due ON {schema}.processes (due_at, status, flow_name, current_step, updated_at, created_at)
             WHERE status IN ('running', 'waiting')
             """,
+            // Where processes wait depends on their status (a step of waits holds the waiting processes, and few
+            // finish there): without these statistics the planner multiplies the two frequencies, expects a page of a
+            // step's unfinished (or finished) processes in the first rows of the primary key, and walks all of it
+            // when there is none.
+            "CREATE STATISTICS {schema}.processes_status_step (mcv) ON status, current_step FROM {schema}.processes",
         ]),
     ]
 

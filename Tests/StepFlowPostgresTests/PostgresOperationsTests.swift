@@ -61,6 +61,13 @@ struct PostgresOperationsTests {
             }
             #expect(try await store.processes(ProcessQuery(step: "step3")).count == 50)
             #expect(try await store.processes(ProcessQuery(statuses: [.running], step: "step3")).map(\.id) == ["p00103"])
+            // The planner knows how status and step go together (a step of waits holds unfinished processes only):
+            // the statistics exist and ANALYZE filled them.
+            let statistics = try await session.client.query(PostgresQuery(unsafeSQL: """
+                SELECT count(*)::int FROM pg_stats_ext
+                WHERE schemaname = '\(schema)' AND statistics_name = 'processes_status_step' AND most_common_vals IS NOT NULL
+                """), logger: TestDatabase.logger).collect()
+            #expect(try statistics.map { try $0.decode(Int.self) } == [1])
         }
     }
 
