@@ -171,9 +171,9 @@ extension PostgresProcessStore {
         ]),
         Migration(version: 11, name: "searches by status", statements: [
             // An update is never HOT here (the due time is indexed), so every save, a claim's included, adds an entry
-            // to every index whose condition the row meets. The indexes by step, creation and update time, on every
-            // process, cost a fifth of the durable throughput: running and waiting processes are now found by these
-            // columns through the claims' index, which gets an entry at every update anyway and now carries them;
+            // to every index whose condition the row meets, and indexes of every process's step, creation and update
+            // time cost each save one entry each. Running and waiting processes are found by these columns through the
+            // claims' index, which gets an entry at every update anyway and now carries them;
             // finished ones through partial indexes that a process enters once, when it finishes
             // (`processes_finished` has their update time); paused ones through `processes_paused`. See
             // `SQL.changingColumnSearch`.
@@ -190,7 +190,8 @@ extension PostgresProcessStore {
             """,
             "DROP INDEX {schema}.processes_due",
             """
-            CREATE INDEX processes_due ON {schema}.processes (due_at, status, flow_name, current_step, updated_at, created_at)
+            CREATE INDEX processes_due
+            ON {schema}.processes (due_at, status, flow_name, current_step, updated_at, created_at)
             WHERE status IN ('running', 'waiting')
             """,
             // Where processes wait depends on their status (a step of waits holds the waiting processes, and few

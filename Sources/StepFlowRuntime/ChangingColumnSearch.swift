@@ -4,13 +4,13 @@
 /// A full index on such a column costs every save an entry, and saves are the store's hot path. So the stores index
 /// these columns by status instead:
 /// - running and waiting processes in the claims' index, which every save rewrites anyway (its due time moves), widened
-///   to carry them: a search reads all of its entries, as statistics do, and no table row until one matches;
+///   to carry them: a search goes over all of its entries, as statistics do;
 /// - paused processes through their own small index;
 /// - finished ones, most of a large store, in partial indexes that a process enters once, when it finishes.
 ///
-/// ``ProcessQuery/sqlSelect(processesTable:labelsTable:changingColumns:placeholder:)`` turns a query with a condition on
-/// these columns into one query per group of statuses, each read through its index and cut at the page's size, and
-/// merges their pages by id.
+/// ``ProcessQuery/sqlSelect(processesTable:labelsTable:changingColumns:placeholder:)`` turns a query with a condition
+/// on these columns into one query per group of statuses, each read through its index and cut at the page's size,
+/// and merges their pages by id.
 package struct ChangingColumnSearch: Sendable {
     /// A column a save changes.
     package enum Column: Sendable, Hashable {

@@ -35,7 +35,8 @@ extension ProcessQuery {
         var changing: [(column: ChangingColumnSearch.Column, name: String, comparison: String, value: QueryValue)] = []
         if let step { changing.append((.step, "current_step", "=", .text(step))) }
         for (date, column, name, comparison) in [
-            (createdAfter, ChangingColumnSearch.Column.created, "created_at", ">="), (createdBefore, .created, "created_at", "<"),
+            (createdAfter, ChangingColumnSearch.Column.created, "created_at", ">="),
+            (createdBefore, .created, "created_at", "<"),
             (updatedAfter, .updated, "updated_at", ">="), (updatedBefore, .updated, "updated_at", "<"),
         ] {
             if let date { changing.append((column, name, comparison, .integer(StoredColumns.milliseconds(date)))) }
@@ -66,8 +67,10 @@ extension ProcessQuery {
                 if let upper { conditions.append("\(order) < \(bind(.text(upper)))") }
             }
             for (key, value) in sortedLabels.dropFirst() {
+                let key = bind(.text(key))
+                let value = bind(.text(value))
                 conditions.append(
-                    "p.id IN (SELECT process_id FROM \(labelsTable) WHERE key = \(bind(.text(key))) AND value = \(bind(.text(value))))"
+                    "p.id IN (SELECT process_id FROM \(labelsTable) WHERE key = \(key) AND value = \(value))"
                 )
             }
             for condition in changing {

@@ -149,18 +149,18 @@ extension SQLiteProcessStore {
             try db.execute(sql: "CREATE INDEX processes_updated ON processes (updated_at)")
         }
         migrator.registerMigration("v8") { db in
-            // A step's save changes the current step and the update time. Indexed for every process, each cost every
-            // save two more index writes, a fifth of the durable throughput: running and waiting processes are now
-            // found by them through the claims' index, which every save rewrites anyway and which now carries the
-            // update time too; finished ones through partial indexes that a process enters once, when it finishes
-            // (`processes_finished` has their update time); paused ones through `processes_paused`. See
-            // `SQL.changingColumnSearch`.
+            // A step's save changes the current step and the update time: an index of them for every process costs
+            // every save an entry in each. Running and waiting processes are found by them through the claims' index,
+            // which every save rewrites anyway and which now carries the update time too; finished ones through
+            // partial indexes that a process enters once, when it finishes (`processes_finished` has their update
+            // time); paused ones through `processes_paused`. See `SQL.changingColumnSearch`.
             try db.execute(sql: """
                 DROP INDEX processes_updated;
                 DROP INDEX processes_step;
                 CREATE INDEX processes_step ON processes (current_step, id) WHERE \(SQL.finished);
                 DROP INDEX processes_due;
-                CREATE INDEX processes_due ON processes (due_at, status, flow_name, current_step, updated_at) WHERE \(SQL.active);
+                CREATE INDEX processes_due ON processes (due_at, status, flow_name, current_step, updated_at)
+                    WHERE \(SQL.active);
                 """)
         }
         return migrator

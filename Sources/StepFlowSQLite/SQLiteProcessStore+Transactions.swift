@@ -44,7 +44,9 @@ enum Transactions {
 
     /// The statement that lists `query`'s processes, with its arguments; `nil` when it can match nothing.
     private static func listStatement(_ query: ProcessQuery) -> (String, StatementArguments)? {
-        guard let (sql, values) = query.sqlSelect(changingColumns: SQL.changingColumnSearch, placeholder: { _ in "?" }) else { return nil }
+        guard let (sql, values) = query.sqlSelect(changingColumns: SQL.changingColumnSearch, placeholder: { _ in "?" }) else {
+            return nil
+        }
         return (sql, StatementArguments(values.map { value -> DatabaseValue in
             switch value {
             case let .text(text): text.databaseValue

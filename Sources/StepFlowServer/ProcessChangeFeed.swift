@@ -5,15 +5,15 @@ import StepFlowRuntime
 /// browsers listen, the store is read once per interval.
 ///
 /// A read takes only the processes changed lately: those whose `updatedAt` is at or after the read's time less
-/// ``overlap``. The SQL stores find them without reading a table row that did not change: through an index of the
-/// claims (which carries the update time of every running and waiting process, so a read goes over its entries),
-/// and indexes of the update times of finished and paused processes. The overlap reads again what the last reads saw, because `updatedAt` is the writer's time,
-/// taken before its transaction commits (and in milliseconds): a change made visible just after a read, with a time
-/// just before it, is still read by the next one. What was seen already is told apart by its mark (status, step
-/// count, `updatedAt`) and not reported twice; the marks kept are those of the processes inside the overlap. A
-/// change whose `updatedAt` is more than the overlap older than the moment it became visible (a writer's clock
-/// behind the server's by more, or a transaction that waited that long to commit) is not reported; the process's
-/// next change is. The first read sets the baseline and reports nothing.
+/// ``overlap``. The SQL stores find them through their indexes: the claims' index carries the update time of every
+/// running and waiting process (so a read goes over its entries, and its cost grows with the unfinished processes),
+/// and finished and paused processes have indexes of their own. The overlap reads again what the last reads saw,
+/// because `updatedAt` is the writer's time, taken before its transaction commits (and in milliseconds): a change
+/// made visible just after a read, with a time just before it, is still read by the next one. What was seen already
+/// is told apart by its mark (status, step count, `updatedAt`) and not reported twice; the marks kept are those of
+/// the processes inside the overlap. A change whose `updatedAt` is more than the overlap older than the moment it
+/// became visible (a writer's clock behind the server's by more, or a transaction that waited that long to commit)
+/// is not reported; the process's next change is. The first read sets the baseline and reports nothing.
 actor ProcessChangeFeed {
     let client: StepFlowClient
     let interval: Duration
