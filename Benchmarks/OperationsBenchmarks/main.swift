@@ -9,7 +9,7 @@
 // 20 steps, labelled `team=team<i % 50>` and `env=production|staging`. Then, through the store's own API:
 // - list: `processes(ProcessQuery(limit: 100, labels: ["team": …]))`, p50 and p90 over `samples` reads;
 // - list by step and update time (see `report`), p50 and p90 over `samples / 10` reads (with `--plans yes`, the
-//   store's query plan of each);
+//   store's query plan of each), and every page of 500 at the waiting processes' step, as a bulk action reads them;
 // - stats: `statistics(flowName: nil)`, p50 over 10 reads;
 // - purge: a worker polls 50 processes of another flow (a `WaitFor` saved at every poll) for 5 s, then
 //   `client.purge` deletes every finished process in batches of 1,000 while it keeps polling: the purge's rate, and the
@@ -83,6 +83,13 @@ func report(_ store: any ProcessStore, label: String) async throws {
         }
         print("\(label) list \(name) (\(size) processes): p50 \(String(format: "%.2f", median(times))) ms, p90 \(String(format: "%.2f", percentile(times, 0.9))) ms — load \(loadAverage())")
     }
+    // Every page of the waiting processes' step, 500 at a time, as a bulk action reads them.
+    var paged = 0
+    let pagesTime = try await timed {
+        for try await page in store.pages(ProcessQuery(limit: 500, step: "step0")) { paged += page.count }
+    }
+    precondition(paged == size / 20, "the pages of the waiting processes' step held \(paged) processes, not \(size / 20)")
+    print("\(label) every page of 500 at the waiting processes' step (\(paged) processes): \(String(format: "%.0f", pagesTime)) ms — load \(loadAverage())")
     var statsTimes: [Double] = []
     var total = 0
     for _ in 0..<10 {
