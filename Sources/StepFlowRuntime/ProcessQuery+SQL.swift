@@ -47,13 +47,15 @@ extension ProcessQuery {
             var conditions: [String] = []
             var from = "\(processesTable) AS p"
             var order = "p.id"
+            var index: String?
             if let (key, value) = sortedLabels.first {
                 from = "\(labelsTable) AS l JOIN \(processesTable) AS p ON p.id = l.process_id"
                 order = "l.process_id"
                 conditions.append("l.key = \(bind(.text(key)))")
                 conditions.append("l.value = \(bind(.text(value)))")
-            } else if let index = part?.index {
-                from += " INDEXED BY \(index)"
+            } else if let named = part?.index {
+                index = named
+                from += " INDEXED BY \(named)"
             }
             if let part { conditions.append(part.condition) }
             if let flowName { conditions.append("p.flow_name = \(bind(.text(flowName)))") }
@@ -78,7 +80,17 @@ extension ProcessQuery {
             }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let limit = bind(.integer(Int64(max(self.limit, 0))))
-            return "SELECT \(ProcessColumn.list(of: "p")) FROM \(from)\(filter) ORDER BY \(order) LIMIT \(limit)"
+            guard index != nil else {
+                return "SELECT \(ProcessColumn.list(of: "p")) FROM \(from)\(filter) ORDER BY \(order) LIMIT \(limit)"
+            }
+            // Through a named index (SQLite), the page's rowids are chosen and sorted first, from the index alone
+            // when it carries every column the conditions name, and only the page's rows are read.
+            let page = "SELECT p.rowid FROM \(from)\(filter) ORDER BY p.id LIMIT \(limit)"
+            let rows = bind(.integer(Int64(max(self.limit, 0))))
+            return """
+                SELECT \(ProcessColumn.list(of: "p")) FROM \(processesTable) AS p WHERE p.rowid IN (\(page)) \
+                ORDER BY p.id LIMIT \(rows)
+                """
         }
 
         guard let search = changingColumns, changing.contains(where: { search.columns.contains($0.column) }) else {

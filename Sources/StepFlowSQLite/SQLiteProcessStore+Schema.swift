@@ -151,15 +151,16 @@ extension SQLiteProcessStore {
         migrator.registerMigration("v8") { db in
             // A step's save changes the current step and the update time: an index of them for every process costs
             // every save an entry in each. Running and waiting processes are found by them through the claims' index,
-            // which every save rewrites anyway and which now carries the update time too; finished ones through
-            // partial indexes that a process enters once, when it finishes (`processes_finished` has their update
-            // time); paused ones through `processes_paused`. See `SQL.changingColumnSearch`.
+            // which every save rewrites anyway and which now carries the update time and the id too (a page of them
+            // is chosen and sorted from the index alone); finished ones through partial indexes that a process
+            // enters once, when it finishes (`processes_finished` has their update time); paused ones through
+            // `processes_paused`. See `SQL.changingColumnSearch`.
             try db.execute(sql: """
                 DROP INDEX processes_updated;
                 DROP INDEX processes_step;
                 CREATE INDEX processes_step ON processes (current_step, id) WHERE \(SQL.finished);
                 DROP INDEX processes_due;
-                CREATE INDEX processes_due ON processes (due_at, status, flow_name, current_step, updated_at)
+                CREATE INDEX processes_due ON processes (due_at, status, flow_name, current_step, updated_at, id)
                     WHERE \(SQL.active);
                 """)
         }
@@ -174,8 +175,9 @@ extension SQLiteProcessStore {
         static let finished = "(status = 'completed' OR status = 'failed' OR status = 'cancelled')"
 
         /// How queries find processes by their current step or update time: running and waiting ones from the
-        /// claims' index (read whole, as statistics read it), paused ones from theirs, finished ones through
-        /// `processes_step` or `processes_finished`. The creation time, which no save changes, has an index of its own.
+        /// claims' index (read whole, as statistics read it; it carries the id, so a page's rowids are chosen and
+        /// sorted from it alone), paused ones from theirs, finished ones through `processes_step` or
+        /// `processes_finished`. The creation time, which no save changes, has an index of its own.
         static let changingColumnSearch = ChangingColumnSearch(columns: [.step, .updated], parts: [
             .init(
                 statuses: [.running, .waiting], condition: "(p.status = 'running' OR p.status = 'waiting')",

@@ -106,7 +106,7 @@ import Testing
                     }
                 })
                 let details = try await plan(store, sql, arguments)
-                #expect(details.contains("SCAN p USING INDEX processes_due"), "\(details)")
+                #expect(details.contains("SCAN p USING COVERING INDEX processes_due"), "\(details)")
                 #expect(details.contains("SCAN p USING INDEX processes_paused"), "\(details)")
                 #expect(details.contains("SEARCH p USING INDEX processes_finished (updated_at>? AND updated_at<?)"), "\(details)")
                 #expect(!details.contains { $0 == "SCAN p" || $0.contains("sqlite_autoindex_processes") }, "\(details)")
