@@ -26,7 +26,8 @@ package struct ChangingColumnSearch: Sendable {
     package struct Part: Sendable {
         /// The statuses the part reads.
         package var statuses: Set<ProcessStatus>
-        /// The statuses' condition on the processes table (as `p`), spelled as the index's own condition is.
+        /// The statuses' condition on the processes table (`p`; no other table of the query has a `status`),
+        /// spelled as the index's own condition is.
         package var condition: String
         /// The index SQLite is told to read (`INDEXED BY`) when no label drives the query, choosing the page's
         /// rowids from it before reading their rows; `nil` to let the planner choose.

@@ -179,15 +179,9 @@ extension SQLiteProcessStore {
         /// sorted from it alone), paused ones from theirs, finished ones through `processes_step` or
         /// `processes_finished`. The creation time, which no save changes, has an index of its own.
         static let changingColumnSearch = ChangingColumnSearch(columns: [.step, .updated], parts: [
-            .init(
-                statuses: [.running, .waiting], condition: "(p.status = 'running' OR p.status = 'waiting')",
-                index: "processes_due"
-            ),
-            .init(statuses: [.paused], condition: "p.status = 'paused'", index: "processes_paused"),
-            .init(
-                statuses: [.completed, .failed, .cancelled],
-                condition: "(p.status = 'completed' OR p.status = 'failed' OR p.status = 'cancelled')"
-            ),
+            .init(statuses: [.running, .waiting], condition: active, index: "processes_due"),
+            .init(statuses: [.paused], condition: "status = 'paused'", index: "processes_paused"),
+            .init(statuses: [.completed, .failed, .cancelled], condition: finished),
         ])
 
         /// The columns of a record, as ``ProcessColumn`` declares them.
