@@ -98,14 +98,7 @@ import Testing
             if analyzed { try await store.pool.write { try $0.execute(sql: "ANALYZE") } }
             for after in [nil, ProcessID("p250")] {
                 let query = ProcessQuery(limit: 500, after: after, updatedAfter: t(280), updatedBefore: t(1_000_000))
-                let (sql, values) = try #require(query.sqlSelect(changingColumns: SQLiteProcessStore.SQL.changingColumnSearch, placeholder: { _ in "?" }))
-                let arguments = StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
-                    switch value {
-                    case .text(let text): text
-                    case .integer(let integer): integer
-                    }
-                })
-                let details = try await plan(store, sql, arguments)
+                let details = try await store.queryPlan(query)
                 #expect(details.contains("SCAN p USING COVERING INDEX processes_due"), "\(details)")
                 #expect(details.contains("SCAN p USING INDEX processes_paused"), "\(details)")
                 #expect(details.contains("SEARCH p USING INDEX processes_finished (updated_at>? AND updated_at<?)"), "\(details)")
