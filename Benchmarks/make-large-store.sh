@@ -21,11 +21,13 @@ PRAGMA journal_mode = WAL;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $count)
 INSERT INTO processes (id, flow_name, state, input, data, status, due_at, step_count, attempt, last_error,
-                       created_at, updated_at, lease_owner, lease_expires_at, lease_token)
+                       created_at, updated_at, lease_owner, lease_expires_at, lease_token, current_step,
+                       rest_status, rest_step, rest_updated_at)
 SELECT lower(printf('%s-%s-%s-%s-%s', hex(randomblob(4)), hex(randomblob(2)), hex(randomblob(2)),
                     hex(randomblob(2)), hex(randomblob(6)))),
        flow_name, state, input, data, status, due_at, step_count, attempt, last_error,
-       created_at, updated_at, lease_owner, lease_expires_at, lease_token
+       created_at, updated_at, lease_owner, lease_expires_at, lease_token, current_step,
+       rest_status, rest_step, rest_updated_at
 FROM n, (SELECT * FROM processes WHERE id = 'app-001');
 DELETE FROM history WHERE process_id = 'app-001';
 DELETE FROM signals WHERE process_id = 'app-001';

@@ -147,6 +147,9 @@ func sqlite() async throws {
                     \(statusSQL), CASE WHEN i % 20 = 0 THEN 4102444800000 END, 5, 0, NULL, \(startMilliseconds),
                     \(startMilliseconds) + i, NULL, NULL, 1, \(labelsSQL), 'step' || (i % 20)
                 FROM n;
+                -- Paused and finished processes' copies of their status, step and update time (store migration v9).
+                UPDATE processes SET rest_status = status, rest_step = current_step, rest_updated_at = updated_at
+                WHERE status NOT IN ('running', 'waiting');
                 INSERT INTO process_labels (process_id, key, value)
                 SELECT p.id, j.key, j.value FROM processes AS p, json_each(p.labels) AS j;
                 -- The finished processes' counts, as the store's statements keep them (and its migration v6 fills them).

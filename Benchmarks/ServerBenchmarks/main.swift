@@ -222,6 +222,9 @@ func sqlite() async throws {
                     CASE WHEN i % 20 = 0 THEN 4102444800000 END, 1 + i % 20, 0, \(errorSQL), \(updatedSQL) - 60000,
                     \(updatedSQL), NULL, NULL, 1, \(labelsSQL), \(stepSQL)
                 FROM n;
+                -- Paused and finished processes' copies of their status, step and update time (store migration v9).
+                UPDATE processes SET rest_status = status, rest_step = current_step, rest_updated_at = updated_at
+                WHERE status NOT IN ('running', 'waiting');
                 INSERT INTO process_labels (process_id, key, value)
                 SELECT p.id, j.key, j.value FROM processes AS p, json_each(p.labels) AS j;
                 \(finishedCountsSQL(""));

@@ -32,12 +32,19 @@ package struct ChangingColumnSearch: Sendable {
         /// The index SQLite is told to read (`INDEXED BY`) when no label drives the query, choosing the page's
         /// rowids from it before reading their rows; `nil` to let the planner choose.
         package var index: String?
+        /// The part's own column for a changing column, where its index is built on a copy of it (SQLite keeps
+        /// copies of the step and update time of paused and finished processes, which no step's save writes);
+        /// a column not named here is read as itself.
+        package var columnNames: [Column: String]
 
         /// A part.
-        package init(statuses: Set<ProcessStatus>, condition: String, index: String? = nil) {
+        package init(
+            statuses: Set<ProcessStatus>, condition: String, index: String? = nil, columnNames: [Column: String] = [:]
+        ) {
             self.statuses = statuses
             self.condition = condition
             self.index = index
+            self.columnNames = columnNames
         }
     }
 

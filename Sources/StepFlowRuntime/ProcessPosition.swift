@@ -12,18 +12,23 @@ public enum ProcessPosition {
     /// `["start:deploy.v1/shouldDeployCase/steps/createDeployRequest"]` is at
     /// `shouldDeployCase/steps/createDeployRequest`.
     ///
-    /// It compares bytes, as the stores' SQL form of this rule does, and works on the UTF-8 view: a store calls it for
-    /// every saved step.
+    /// It compares bytes, as the stores' SQL form of this rule does, on the texts' contiguous UTF-8: a store calls it
+    /// for every saved step.
     public static func step(of state: FlowState, flowName: String) -> String? {
-        guard let event = state.events.first else { return nil }
-        var path = event.utf8[...]
-        if path.starts(with: "start:".utf8) {
+        guard var event = state.events.first else { return nil }
+        var flow = flowName
+        return event.withUTF8 { event in flow.withUTF8 { flow in step(event: event, flowName: flow) } }
+    }
+
+    /// ``step(of:flowName:)`` on the bytes of the first event and of the flow's name.
+    private static func step(event: UnsafeBufferPointer<UInt8>, flowName flow: UnsafeBufferPointer<UInt8>) -> String? {
+        var path = event[...]
+        if starts(path, with: "start:") {
             path = path.dropFirst(6)
-        } else if path.starts(with: "completed:".utf8) {
+        } else if starts(path, with: "completed:") {
             path = path.dropFirst(10)
         }
-        let flow = flowName.utf8
-        if path.starts(with: flow) {
+        if starts(path, with: flow) {
             let rest = path.dropFirst(flow.count)
             if rest.isEmpty { return nil }
             if rest.first == UInt8(ascii: "/") { path = rest.dropFirst() }
@@ -32,7 +37,23 @@ public enum ProcessPosition {
         // step from the state's JSON text without unescaping it.
         guard !path.isEmpty, !path.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
         else { return nil }
-        return String(Substring(path))
+        return String(decoding: UnsafeBufferPointer(rebasing: path), as: UTF8.self)
+    }
+
+    /// Whether `bytes` begins with the ASCII text `prefix`.
+    private static func starts(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, with prefix: StaticString) -> Bool {
+        starts(bytes, with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+    }
+
+    /// Whether `bytes` begins with all of `prefix`.
+    private static func starts(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, with prefix: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= prefix.count else { return false }
+        var index = bytes.startIndex
+        for byte in prefix {
+            guard bytes[index] == byte else { return false }
+            index += 1
+        }
+        return true
     }
 }
 

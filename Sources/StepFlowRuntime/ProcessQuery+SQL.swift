@@ -76,7 +76,8 @@ extension ProcessQuery {
                 )
             }
             for condition in changing {
-                conditions.append("p.\(condition.name) \(condition.comparison) \(bind(condition.value))")
+                let name = part?.columnNames[condition.column] ?? condition.name
+                conditions.append("p.\(name) \(condition.comparison) \(bind(condition.value))")
             }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let limit = bind(.integer(Int64(max(self.limit, 0))))

@@ -140,7 +140,7 @@ extension SQLiteProcessStore {
                 ) STRICT, WITHOUT ROWID;
                 INSERT INTO finished_counts (flow_name, status, step, count)
                     SELECT flow_name, status, coalesce(current_step, ''), count(*) FROM processes
-                    WHERE \(SQL.finished) GROUP BY 1, 2, 3;
+                    WHERE \(SQL.finishedStatus) GROUP BY 1, 2, 3;
                 """)
         }
         migrator.registerMigration("v7") { db in
@@ -158,10 +158,36 @@ extension SQLiteProcessStore {
             try db.execute(sql: """
                 DROP INDEX processes_updated;
                 DROP INDEX processes_step;
-                CREATE INDEX processes_step ON processes (current_step, id) WHERE \(SQL.finished);
+                CREATE INDEX processes_step ON processes (current_step, id) WHERE \(SQL.finishedStatus);
                 DROP INDEX processes_due;
                 CREATE INDEX processes_due ON processes (due_at, status, flow_name, current_step, updated_at, id)
                     WHERE \(SQL.active);
+                """)
+        }
+        migrator.registerMigration("v9") { db in
+            // Two costs of a step's save, measured with `RuntimeBenchmarks phases` under callgrind (RUNTIME_RESULTS.md):
+            // - The indexes of paused and finished processes are built on copies of their status, step and update
+            //   time, which only the statements that pause, finish or reopen a process write (NULL while it runs or
+            //   waits). On the originals, every save, which writes all three, made SQLite open each of these indexes
+            //   and test its condition on the old and the new row, though a running process is in none of them.
+            // - The claims' index has the id second. A claim gives its whole batch one due time (the lease's expiry)
+            //   and a commit one due time too, so most of the comparisons that place an entry are ties on the due
+            //   time; the id settles them at once, where status, flow and step, equal within a batch, did not.
+            try db.execute(sql: """
+                DROP INDEX processes_due;
+                CREATE INDEX processes_due ON processes (due_at, id, status, flow_name, current_step, updated_at)
+                    WHERE \(SQL.active);
+                ALTER TABLE processes ADD COLUMN rest_status TEXT;
+                ALTER TABLE processes ADD COLUMN rest_step TEXT;
+                ALTER TABLE processes ADD COLUMN rest_updated_at INTEGER;
+                UPDATE processes SET rest_status = status, rest_step = current_step, rest_updated_at = updated_at
+                    WHERE NOT \(SQL.active);
+                DROP INDEX processes_step;
+                DROP INDEX processes_finished;
+                DROP INDEX processes_paused;
+                CREATE INDEX processes_step ON processes (rest_step, id) WHERE \(SQL.finished);
+                CREATE INDEX processes_finished ON processes (rest_updated_at) WHERE \(SQL.finished);
+                CREATE INDEX processes_paused ON processes (flow_name, rest_step, rest_status) WHERE \(SQL.paused);
                 """)
         }
         return migrator
@@ -171,18 +197,31 @@ extension SQLiteProcessStore {
     /// everywhere so that SQLite uses the index.
     enum SQL {
         static let active = "(status = 'running' OR status = 'waiting')"
-        /// The `processes_finished` index's condition, spelled the same way in the purge.
-        static let finished = "(status = 'completed' OR status = 'failed' OR status = 'cancelled')"
+        /// The condition of the indexes of finished processes (`processes_step`, `processes_finished`), spelled the same
+        /// way wherever it is used: on `rest_status`, the copy of the status of a process that no worker runs
+        /// (paused or finished; NULL while it runs or waits), which a step's save does not write.
+        static let finished = "(rest_status = 'completed' OR rest_status = 'failed' OR rest_status = 'cancelled')"
+        /// The condition of `processes_paused`, on `rest_status` as ``finished`` is.
+        static let paused = "rest_status = 'paused'"
+        /// The finished statuses on `status` itself: the condition of v6's and v8's migrations, which ran before
+        /// `rest_status` existed (a released migration never changes).
+        static let finishedStatus = "(status = 'completed' OR status = 'failed' OR status = 'cancelled')"
 
         /// How queries find processes by their current step or update time: running and waiting ones from the
         /// claims' index (read whole, as statistics read it; it carries the id, so a page's rowids are chosen and
         /// sorted from it alone), paused ones from theirs, finished ones through `processes_step` or
-        /// `processes_finished`. The creation time, which no save changes, has an index of its own.
+        /// `processes_finished`, the last two by the copies of the step and update time they are built on. The
+        /// creation time, which no save changes, has an index of its own.
         static let changingColumnSearch = ChangingColumnSearch(columns: [.step, .updated], parts: [
             .init(statuses: [.running, .waiting], condition: active, index: "processes_due"),
-            .init(statuses: [.paused], condition: "status = 'paused'", index: "processes_paused"),
-            .init(statuses: [.completed, .failed, .cancelled], condition: finished),
+            .init(statuses: [.paused], condition: paused, index: "processes_paused", columnNames: restColumns),
+            .init(statuses: [.completed, .failed, .cancelled], condition: finished, columnNames: restColumns),
         ])
+
+        /// The copies of the step and update time that the indexes of paused and finished processes are built on.
+        private static let restColumns: [ChangingColumnSearch.Column: String] = [
+            .step: "rest_step", .updated: "rest_updated_at",
+        ]
 
         /// The columns of a record, as ``ProcessColumn`` declares them.
         static let recordColumns = ProcessColumn.list
@@ -259,15 +298,29 @@ extension SQLiteProcessStore {
             RETURNING \(recordColumns)
             """
 
-        /// A step's save. A state of NULL keeps the stored state, and its current step: `current_step` is set to the
-        /// second value bound when the first is true (a state is given).
-        static let commitUpdate = """
-            UPDATE processes SET
-                state = coalesce(?, state), current_step = CASE WHEN ? THEN ? ELSE current_step END,
-                data = coalesce(?, data), status = ?, due_at = ?, step_count = coalesce(?, step_count),
-                attempt = ?, last_error = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = ? AND lease_token = ? AND \(active)
-            """
+        /// A step's save that leaves the process running or waiting. A state of NULL keeps the stored state, and its
+        /// current step: `current_step` is set to the third value bound when the second is true (a state is given).
+        /// It writes none of the columns the indexes of paused and finished processes are built on, so SQLite does
+        /// not open them.
+        static let commitUpdate = commitStatement(finishing: false)
+
+        /// A step's save that finishes the process (bound as ``commitUpdate``): it also copies the status, step and
+        /// update time to the `rest_` columns.
+        static let commitFinish = commitStatement(finishing: true)
+
+        private static func commitStatement(finishing: Bool) -> String {
+            // The copies are of the bound values: in an UPDATE, a column named on the right is the row's old value.
+            let copies = finishing
+                ? ", rest_status = ?5, rest_step = CASE WHEN ?2 THEN ?3 ELSE current_step END, rest_updated_at = ?10"
+                : ""
+            return """
+                UPDATE processes SET
+                    state = coalesce(?1, state), current_step = CASE WHEN ?2 THEN ?3 ELSE current_step END,
+                    data = coalesce(?4, data), status = ?5, due_at = ?6, step_count = coalesce(?7, step_count),
+                    attempt = ?8, last_error = ?9, updated_at = ?10, lease_owner = NULL, lease_expires_at = NULL\(copies)
+                WHERE id = ?11 AND lease_token = ?12 AND \(active)
+                """
+        }
 
         static let insertHistory = """
             INSERT INTO history (
@@ -308,7 +361,8 @@ extension SQLiteProcessStore {
         static let applyCommand = """
             UPDATE processes SET
                 status = ?, due_at = ?, attempt = ?, last_error = ?, updated_at = ?, lease_owner = ?,
-                lease_expires_at = ?, lease_token = ?, state = ?, flow_name = ?, data = ?, labels = ?, current_step = ?
+                lease_expires_at = ?, lease_token = ?, state = ?, flow_name = ?, data = ?, labels = ?, current_step = ?,
+                rest_status = ?, rest_step = ?, rest_updated_at = ?
             WHERE id = ?
             RETURNING \(recordColumns)
             """
@@ -323,9 +377,9 @@ extension SQLiteProcessStore {
             SELECT flow_name, status, nullif(step, ''), count FROM finished_counts
             WHERE count > 0 AND (?1 IS NULL OR flow_name = ?1)
             UNION ALL
-            SELECT flow_name, status, current_step, count(*) FROM processes INDEXED BY processes_paused
-            WHERE status = 'paused' AND (?1 IS NULL OR flow_name = ?1)
-            GROUP BY flow_name, status, current_step
+            SELECT flow_name, rest_status, rest_step, count(*) FROM processes INDEXED BY processes_paused
+            WHERE \(paused) AND (?1 IS NULL OR flow_name = ?1)
+            GROUP BY flow_name, rest_status, rest_step
             """
 
         /// The flow, status and step of every running and waiting process (of `?`, or all), from the claims' index
@@ -340,6 +394,13 @@ extension SQLiteProcessStore {
         static let countFinished = """
             INSERT INTO finished_counts (flow_name, status, step, count)
             SELECT flow_name, status, coalesce(current_step, ''), ?2 FROM processes WHERE id = ?1 AND \(finished)
+            ON CONFLICT DO UPDATE SET count = count + excluded.count
+            """
+
+        /// Adds the bound count to the finished count of the bound flow, status and step (`''` for none): how a
+        /// commit counts the processes it finished, once per group rather than once per process.
+        static let addFinished = """
+            INSERT INTO finished_counts (flow_name, status, step, count) VALUES (?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET count = count + excluded.count
             """
 

@@ -96,10 +96,17 @@ enum Transactions {
 
     static func commit(_ db: Database, _ updates: [ProcessUpdate]) throws -> [CommitOutcome] {
         let save = try db.cachedStatement(sql: SQL.commitUpdate)
+        let finish = try db.cachedStatement(sql: SQL.commitFinish)
         let append = try db.cachedStatement(sql: SQL.insertHistory)
         // Each statement's bindings are fully reset on its first execution of the transaction, then only replaced.
-        var (saved, appended, merged) = (false, false, false)
-        return try updates.map { update in
+        var (saved, finishing, appended, merged) = (false, false, false, false)
+        func bind(_ statement: Statement, _ values: [DatabaseValue], boundBefore: inout Bool) throws {
+            if boundBefore { try statement.rebind(values) } else { try statement.reset(binding: values) }
+            boundBefore = true
+        }
+        // The processes this commit finishes, counted by flow, status and step, added to `finished_counts` once each.
+        var finished: [FinishedGroup: Int64] = [:]
+        let outcomes = try updates.map { update -> CommitOutcome in
             let stateJSON = update.state.map(Columns.json)
             let step = update.state.flatMap { ProcessPosition.step(of: $0, flowName: update.flowName) }
             let saveValues: [DatabaseValue] = [
@@ -108,11 +115,22 @@ enum Transactions {
                 .of(update.lastError), .of(Columns.milliseconds(update.now)), .of(update.id.rawValue),
                 .of(update.leaseToken),
             ]
-            if saved { try save.rebind(saveValues) } else { try save.reset(binding: saveValues) }
-            saved = true
-            try save.execute()
+            if update.status.isActive {
+                try bind(save, saveValues, boundBefore: &saved)
+                try save.execute()
+            } else {
+                try bind(finish, saveValues, boundBefore: &finishing)
+                try finish.execute()
+            }
             guard db.changesCount == 1 else { return .rejected }
-            if update.status.isFinished { try countFinished(db, update.id, 1) }
+            if update.status.isFinished {
+                // A save that keeps the stored state keeps its step, which only the row knows.
+                if update.state == nil {
+                    try countFinished(db, update.id, 1)
+                } else {
+                    finished[FinishedGroup(flowName: update.flowName, status: update.status, step: step ?? ""), default: 0] += 1
+                }
+            }
             if let entry = update.history {
                 let afterJSON = update.state == entry.after ? stateJSON : Columns.json(entry.after)
                 if entry.outcome == .waiting {
@@ -122,8 +140,7 @@ enum Transactions {
                         .of(Columns.milliseconds(entry.startedAt)), .of(afterJSON), .of(Columns.nanoseconds(entry.duration)),
                         .of(entry.error), .of(entry.worker), .of(entry.leaseToken), .of(update.id.rawValue), .of(entry.stepPath),
                     ]
-                    if merged { try merge.rebind(mergeValues) } else { try merge.reset(binding: mergeValues) }
-                    merged = true
+                    try bind(merge, mergeValues, boundBefore: &merged)
                     try merge.execute()
                     if db.changesCount == 1 { return .saved }
                 }
@@ -134,12 +151,25 @@ enum Transactions {
                     .of(Columns.nanoseconds(entry.duration)), .of(entry.outcome.rawValue), .of(entry.error),
                     .of(entry.worker), .of(entry.leaseToken), .of(entry.reason),
                 ]
-                if appended { try append.rebind(appendValues) } else { try append.reset(binding: appendValues) }
-                appended = true
+                try bind(append, appendValues, boundBefore: &appended)
                 try append.execute()
             }
             return .saved
         }
+        if !finished.isEmpty {
+            let count = try db.cachedStatement(sql: SQL.addFinished)
+            for (group, processes) in finished {
+                try count.execute(arguments: [group.flowName, group.status.rawValue, group.step, processes])
+            }
+        }
+        return outcomes
+    }
+
+    /// A flow, finished status and step (`""` for none): a row of `finished_counts`.
+    private struct FinishedGroup: Hashable {
+        var flowName: String
+        var status: ProcessStatus
+        var step: String
     }
 
     static func renewLeases(_ db: Database, _ processes: [ProcessLeaseToken], owner: String, until: Date) throws -> [ProcessID] {
@@ -182,12 +212,15 @@ enum Transactions {
         if stored.status.isFinished { try countFinished(db, id, -1) }
         // Bound directly: the reason of a cancel is free text, which GRDB's binding would cut at a NUL character.
         let statement = try db.cachedStatement(sql: SQL.applyCommand)
+        let step = ProcessPosition.step(of: record.state, flowName: record.flowName)
+        let resting = !record.status.isActive
         try statement.reset(binding: [
             .of(record.status.rawValue), .of(record.dueAt.map(Columns.milliseconds)), .of(record.attempt),
             .of(record.lastError), .of(Columns.milliseconds(record.updatedAt)), .of(record.lease?.owner),
             .of(record.lease.map { Columns.milliseconds($0.expiresAt) }), .of(record.leaseToken),
             .of(Columns.json(record.state)), .of(record.flowName), .of(record.data), .of(ProcessLabels.json(record.labels)),
-            .of(ProcessPosition.step(of: record.state, flowName: record.flowName)), .of(id.rawValue),
+            .of(step), .of(resting ? record.status.rawValue : nil), .of(resting ? step : nil),
+            .of(resting ? Columns.milliseconds(record.updatedAt) : nil), .of(id.rawValue),
         ])
         guard let saved = try statement.fetchBoundValues().first else { throw ProcessStoreError.notFound(id) }
         if record.status.isFinished { try countFinished(db, id, 1) }
@@ -257,7 +290,7 @@ enum Transactions {
         arguments += [request.limit]
         let select = """
             SELECT rowid FROM processes
-            WHERE \(SQL.finished) AND updated_at < ? AND status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
+            WHERE \(SQL.finished) AND rest_updated_at < ? AND rest_status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", "))) \(flowCondition)
             LIMIT ?
             """
         let rowids = try Int64.fetchAll(db.cachedStatement(sql: select), arguments: arguments)

@@ -21,13 +21,17 @@ import Testing
         })
         // Half of them finished (a test's shortcut: the finished counts do not matter here).
         try await store.pool.write {
-            try $0.execute(sql: "UPDATE processes SET status = 'completed', due_at = NULL WHERE id >= 'p01000'")
+            try $0.execute(sql: """
+                UPDATE processes SET status = 'completed', due_at = NULL, rest_status = 'completed', rest_step = current_step,
+                    rest_updated_at = updated_at
+                WHERE id >= 'p01000'
+                """)
         }
         // The store never runs ANALYZE: this is the plan it gets. A step's finished processes are read from their
         // index, its running and waiting ones from the claims' index alone (which a save rewrites anyway, and which
         // carries the id to sort them by), its paused ones from theirs; no scan of the table.
         let step = try await store.queryPlan(ProcessQuery(limit: 100, step: "step3"))
-        #expect(step.contains("SEARCH p USING INDEX processes_step (current_step=?)"), "\(step)")
+        #expect(step.contains("SEARCH p USING INDEX processes_step (rest_step=?)"), "\(step)")
         #expect(step.contains("SCAN p USING COVERING INDEX processes_due"), "\(step)")
         #expect(step.contains("SCAN p USING INDEX processes_paused"), "\(step)")
         #expect(!step.contains { $0 == "SCAN p" || $0.contains("sqlite_autoindex_processes") }, "\(step)")
@@ -113,4 +117,79 @@ import Testing
         #expect(savedDuringBulk > 0, "the worker saved no step while the bulk action ran (\(end.timeIntervalSince(start)) s)")
         #expect(try await store.statistics(flowName: "idle.v1").groups == [.init(flowName: "idle.v1", status: .paused, step: nil, count: 100_000)])
     }
+    /// The indexes of paused and finished processes are built on copies of their status, step and update time
+    /// (`rest_status`, `rest_step`, `rest_updated_at`; NULL while a process runs or waits). Every way a process starts,
+    /// steps, finishes, fails, pauses, resumes, is cancelled, rewound or relabelled keeps the copies equal to the
+    /// originals, and searches through those indexes find what the query's own rule finds.
+    @Test func restingCopiesFollowEveryChangeOfStatus() async throws {
+        let store = try SQLiteProcessStore.temporary(configuration: .init(synchronous: .normal))
+        let flow = try ProcessFlow<Int, Int>("rest.v1", initialData: { $0 }) {
+            Do("first") { _ in }
+            Do("second") { context in
+                if context.data % 5 == 4 { throw RestTestFailure() }
+            }
+            WaitFor("release") { context in context.data % 5 != 3 }
+        }
+        let client = StepFlowClient(store: store, registry: try FlowRegistry([flow]))
+        var logger = Logger(label: "rest")
+        logger.logLevel = .critical
+        let worker = FlowWorker(
+            store: store, registry: try FlowRegistry([flow]), configuration: .init(workerID: "w", pollInterval: .seconds(3600)),
+            logger: logger
+        )
+        for index in 0..<20 { try await client.start(flow, id: ProcessID("p\(index)"), input: index) }
+
+        func mismatches() async throws -> [String] {
+            try await store.pool.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT id FROM processes WHERE
+                        rest_status IS NOT (CASE WHEN status IN ('running', 'waiting') THEN NULL ELSE status END)
+                        OR rest_step IS NOT (CASE WHEN status IN ('running', 'waiting') THEN NULL ELSE current_step END)
+                        OR rest_updated_at IS NOT (CASE WHEN status IN ('running', 'waiting') THEN NULL ELSE updated_at END)
+                    """)
+            }
+        }
+        func searchesAgree() async throws {
+            let all = try await store.processes(ProcessQuery(limit: 1000))
+            for query in [
+                ProcessQuery(limit: 1000, step: "second"), ProcessQuery(limit: 1000, step: "release"),
+                ProcessQuery(statuses: [.completed, .failed, .paused, .cancelled], limit: 1000, step: "second"),
+                ProcessQuery(limit: 1000, updatedAfter: Date(timeIntervalSince1970: 0)),
+                ProcessQuery(statuses: [.paused], limit: 1000, updatedAfter: Date(timeIntervalSince1970: 0)),
+            ] {
+                #expect(try await store.processes(query).map(\.id) == all.filter(query.matches).map(\.id), "\(query)")
+            }
+        }
+
+        #expect(try await mismatches() == [])
+        _ = try await worker.runRound()  // first
+        _ = try await client.pause("p0", reason: "look")
+        _ = try await worker.runRound()  // second: completes, fails or waits
+        _ = try await worker.runRound()
+        _ = try await client.pause("p3", reason: "look at the wait")
+        _ = try await client.cancel("p8", reason: "not needed")
+        let statuses = Set(try await store.processes(ProcessQuery(limit: 1000)).map(\.status))
+        #expect(statuses == [.paused, .completed, .failed, .waiting, .cancelled], "\(statuses)")
+        #expect(try await mismatches() == [])
+        try await searchesAgree()
+
+        _ = try await client.setLabels("p3", ["team": "ops"])
+        _ = try await client.unpause("p0")
+        _ = try await client.rewind("p1", to: "second", reason: "again")
+        _ = try await client.rewind("p4", to: "first", reason: "retry the failure")
+        #expect(try await mismatches() == [])
+        try await searchesAgree()
+        _ = try await worker.runRound()
+        _ = try await worker.runRound()
+        _ = try await worker.runRound()
+        #expect(try await mismatches() == [])
+        try await searchesAgree()
+        let purged = try await client.purge(finishedBefore: Date().addingTimeInterval(60))
+        #expect(purged.deleted > 0)
+        #expect(try await mismatches() == [])
+        #expect(try await store.statistics(flowName: nil).groups.allSatisfy { $0.status.isActive || $0.status == .paused })
+    }
 }
+
+/// The error of a step that fails on purpose.
+private struct RestTestFailure: Error {}

@@ -24,7 +24,7 @@ import Testing
     @Test func theSchemaIsMigratedToTheLatestVersion() async throws {
         let store = try SQLiteProcessStore.temporary()
         let migrations = try await store.pool.read { try SQLiteProcessStore.migrator.appliedMigrations($0) }
-        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"])
         let strictTables = try await store.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         }
@@ -232,6 +232,40 @@ import Testing
             _ = try await store.commit([step("running", token: claimed.leaseToken, state: ["start:order.v1/ship"], dueAt: t(2), at: t(1))])
             let atShip = try await store.processes(ProcessQuery(step: "ship")).map(\.id).sorted()
             #expect(atShip == ["done", "running"])
+        }
+    }
+
+    /// Migration v9 copies the status, step and update time of the paused and finished processes of a file, which
+    /// its indexes of them are built on: searches by step and time, statistics and purges find them afterwards.
+    @Test func migrationV9CopiesThePausedAndFinishedProcessesPositions() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.path("stepflow.sqlite")
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try SQLiteProcessStore.migrator.migrate(queue, upTo: "v8")
+                try await queue.write { db in
+                    for (id, status) in [("run", "running"), ("rest", "paused"), ("done", "completed"), ("bad", "failed")] {
+                        try db.execute(sql: """
+                            INSERT INTO processes (id, flow_name, state, input, data, status, due_at, step_count, attempt,
+                                created_at, updated_at, lease_token, current_step)
+                            VALUES (?, 'order.v1', '["start:order.v1/ship"]', x'', x'', ?, NULL, 0, 0, 0, 5, 0, 'ship')
+                            """, arguments: [id, status])
+                    }
+                }
+                try queue.close()
+            }
+            let store = try SQLiteProcessStore(path: path)
+            let copies = try await store.pool.read {
+                try Row.fetchAll($0, sql: "SELECT id, rest_status, rest_step, rest_updated_at FROM processes ORDER BY id").map {
+                    "\($0["id"] as String)=\($0["rest_status"] as String? ?? "-")/\($0["rest_step"] as String? ?? "-")/\($0["rest_updated_at"] as Int? ?? -1)"
+                }
+            }
+            #expect(copies == ["bad=failed/ship/5", "done=completed/ship/5", "rest=paused/ship/5", "run=-/-/-1"])
+            #expect(try await store.processes(ProcessQuery(step: "ship")).map(\.id) == ["bad", "done", "rest", "run"])
+            #expect(try await store.processes(ProcessQuery(statuses: [.completed], updatedAfter: Date(timeIntervalSince1970: 0))).map(\.id) == ["done"])
+            #expect(try await store.processes(ProcessQuery(statuses: [.paused], step: "ship")).map(\.id) == ["rest"])
+            let purged = try await store.purge(PurgeRequest(finishedBefore: Date(timeIntervalSince1970: 1), limit: 10))
+            #expect(Set(purged) == ["done", "bad"])
         }
     }
 

@@ -61,7 +61,11 @@ import Testing
         })
         try await store.pool.write { db in
             try db.execute(sql: "UPDATE processes SET status = 'waiting' WHERE id LIKE '%3' OR id LIKE '%7'")
-            try db.execute(sql: "UPDATE processes SET status = 'paused' WHERE id LIKE '%9'")
+            try db.execute(sql: """
+                UPDATE processes SET status = 'paused', rest_status = 'paused', rest_step = current_step,
+                    rest_updated_at = updated_at
+                WHERE id LIKE '%9'
+                """)
             try db.execute(sql: "UPDATE processes SET current_step = '' WHERE id IN ('p0002', 'p0013')")  // empty, not NULL
         }
         let expected = try await store.pool.read { db in
@@ -93,7 +97,13 @@ import Testing
         for index in 0..<300 {
             try await store.create(ProcessID("p\(index)"), at: t(Int64(index)))
         }
-        try await store.pool.write { try $0.execute(sql: "UPDATE processes SET status = 'completed', due_at = NULL WHERE rowid % 2 = 0") }
+        try await store.pool.write {
+            try $0.execute(sql: """
+                UPDATE processes SET status = 'completed', due_at = NULL, rest_status = 'completed', rest_step = current_step,
+                    rest_updated_at = updated_at
+                WHERE rowid % 2 = 0
+                """)
+        }
         for analyzed in [false, true] {
             if analyzed { try await store.pool.write { try $0.execute(sql: "ANALYZE") } }
             for after in [nil, ProcessID("p250")] {
@@ -101,7 +111,7 @@ import Testing
                 let details = try await store.queryPlan(query)
                 #expect(details.contains("SCAN p USING COVERING INDEX processes_due"), "\(details)")
                 #expect(details.contains("SCAN p USING INDEX processes_paused"), "\(details)")
-                #expect(details.contains("SEARCH p USING INDEX processes_finished (updated_at>? AND updated_at<?)"), "\(details)")
+                #expect(details.contains("SEARCH p USING INDEX processes_finished (rest_updated_at>? AND rest_updated_at<?)"), "\(details)")
                 #expect(!details.contains { $0 == "SCAN p" || $0.contains("sqlite_autoindex_processes") }, "\(details)")
                 let found = try await store.processes(query).map(\.id)
                 let expected = try await store.processes(ProcessQuery(limit: 1000, after: after)).filter(query.matches).map(\.id)
