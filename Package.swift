@@ -80,9 +80,12 @@ let package = Package(
                 "StepFlowRuntime", .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, which GRDB links, for binding a save's values without copies.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CStepFlowSQLite",
             ],
             swiftSettings: swiftSettings
         ),
+        // The one call of SQLite's variadic `sqlite3_config` the SQLite store makes, which Swift cannot call itself.
+        .systemLibrary(name: "CStepFlowSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // The store for many workers on many machines: PostgreSQL, through PostgresNIO.
         .target(
             name: "StepFlowPostgres",

@@ -10,11 +10,22 @@ extension SQLiteProcessStore {
         /// How long a write waits for another connection (another store on the same file, a `sqlite3` shell)
         /// to finish its transaction before it fails.
         public var busyTimeout: Duration
+        /// Whether SQLite keeps counting the memory it allocates. When `false` (the default), the first store the
+        /// process opens turns SQLite's memory statistics off (`SQLITE_CONFIG_MEMSTATUS`), if no SQLite connection
+        /// was opened before it: SQLite then takes no process-wide lock to count each allocation, which makes a
+        /// step's save and claim about 7% cheaper. It changes what `sqlite3_memory_used()` reports (0) for every
+        /// SQLite user of the process, and, as every `sqlite3_config` call, must not run while another thread
+        /// opens its first SQLite connection: set `true` when another part of the program may do that at the same
+        /// time, or reads SQLite's memory statistics.
+        public var keepsSQLiteMemoryStatistics: Bool
 
         /// A configuration; by default every commit is on disk when it returns (`synchronous = FULL`).
-        public init(synchronous: Synchronous = .full, busyTimeout: Duration = .seconds(5)) {
+        public init(
+            synchronous: Synchronous = .full, busyTimeout: Duration = .seconds(5), keepsSQLiteMemoryStatistics: Bool = false
+        ) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
+            self.keepsSQLiteMemoryStatistics = keepsSQLiteMemoryStatistics
         }
     }
 

@@ -82,6 +82,7 @@ public final class SQLiteProcessStore: ProcessStore {
                 "cannot open the SQLite store at '\(path)': the directory '\(directory)' does not exist; create it or choose another path"
             )
         }
+        if !configuration.keepsSQLiteMemoryStatistics { _ = SQLiteMemoryStatistics.turnedOff }
         var grdbConfiguration = GRDB.Configuration()
         grdbConfiguration.busyMode = .timeout(configuration.busyTimeout.timeInterval)
         grdbConfiguration.label = "StepFlowSQLite"
