@@ -12,8 +12,13 @@ import Synchronization
 ///
 /// Bytes other than the ones already decoded are decoded again (and remembered instead), so an error is still
 /// reported for bytes that do not decode.
+///
+/// The decoded value is kept as `any Sendable`, so that the lock's type does not depend on `Value`: the worker calls
+/// this code unspecialised (the flow's types are known only at run time), and a `Mutex<(Data, Value)?>` made the
+/// runtime look up that type's generic metadata at every call, which cost more than the rest of the call
+/// (callgrind, `RuntimeBenchmarks phases`; see Benchmarks/RUNTIME_RESULTS.md). Casting the value back costs less.
 final class EmptyValueCoding<Value: Codable & Sendable>: Sendable {
-    private let decoded = Mutex<(bytes: Data, value: Value)?>(nil)
+    private let decoded = Mutex<(bytes: Data, value: any Sendable)?>(nil)
     private let encoded = Mutex<Data?>(nil)
 
     /// A cache for `Value`, or `nil` when `Value` has stored properties (its values differ from one another).
@@ -25,7 +30,7 @@ final class EmptyValueCoding<Value: Codable & Sendable>: Sendable {
 
     /// The value of `bytes`.
     func decode(_ bytes: Data, with decoder: JSONDecoder) throws -> Value {
-        if let value = decoded.withLock({ cached in cached.flatMap { $0.bytes == bytes ? $0.value : nil } }) {
+        if let value = decoded.withLock({ cached in cached.flatMap { $0.bytes == bytes ? $0.value : nil } }) as? Value {
             return value
         }
         let value = try decoder.decode(Value.self, from: bytes)

@@ -31,8 +31,8 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     public let input: Input
     /// The process's data; changes are saved with the state after the step.
     public var data: Data {
-        get { mutable.withLock { $0.data } }
-        set { mutable.withLock { $0.data = newValue } }
+        get { mutableData.withLock { $0 } }
+        set { mutableData.withLock { $0 = newValue } }
     }
     /// A logger with the process id, flow and step path as metadata (``StepFlowLogging``).
     ///
@@ -47,16 +47,12 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         return logger
     }
     private let baseLogger: Logger
-    /// What steps change: the data, the logger made on first use, the requested delay. The context is
-    /// `Sendable`, so helpers that take it can be called from any step; one step uses it at a time.
-    private let mutable: Mutex<Mutable>
-
-    private struct Mutable {
-        var data: Data
-        var logger: Logger?
-        var requestedDelay: Duration?
-        var stepPath: String
-    }
+    /// What steps change: the data, and the logger made on first use, the requested delay and the step's path. The
+    /// context is `Sendable`, so helpers that take it can be called from any step; one step uses it at a time.
+    /// Two locks, so that the second's type does not depend on the context's generic types: the runtime runs its
+    /// side of a step unspecialised, and would look a generic lock's metadata up at each use.
+    private let mutableData: Mutex<Data>
+    private let mutable: Mutex<StepContextState>
 
     /// The signals the process has received, in arrival order.
     let signals: [ProcessSignal]
@@ -76,7 +72,8 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         self.flowName = flowName
         self.stepSequence = stepSequence
         self.input = input
-        self.mutable = Mutex(Mutable(data: data, logger: logger, requestedDelay: nil, stepPath: stepPath))
+        self.mutableData = Mutex(data)
+        self.mutable = Mutex(StepContextState(logger: logger, requestedDelay: nil, stepPath: stepPath))
         self.signals = []
         self.consumedSignals = [:]
         self.baseLogger = logger
@@ -94,7 +91,8 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         self.flowName = flowName
         self.stepSequence = stepSequence
         self.input = input
-        self.mutable = Mutex(Mutable(data: data, logger: nil, requestedDelay: nil, stepPath: stepPath))
+        self.mutableData = Mutex(data)
+        self.mutable = Mutex(StepContextState(logger: nil, requestedDelay: nil, stepPath: stepPath))
         self.signals = signals
         self.consumedSignals = consumedSignals
         self.baseLogger = logger
@@ -150,4 +148,11 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
             )
         }
     }
+}
+
+/// The parts of a ``StepContext`` a step changes, other than its data: a type of its own, outside the generic context.
+private struct StepContextState {
+    var logger: Logger?
+    var requestedDelay: Duration?
+    var stepPath: String
 }
