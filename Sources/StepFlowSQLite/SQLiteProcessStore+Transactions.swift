@@ -159,7 +159,9 @@ enum Transactions {
         if !finished.isEmpty {
             let count = try db.cachedStatement(sql: SQL.addFinished)
             for (group, processes) in finished {
-                try count.execute(arguments: [group.flowName, group.status.rawValue, group.step, processes])
+                // Bound directly, as the save's values are: GRDB's binding would cut a text at a NUL character.
+                try count.reset(binding: [.of(group.flowName), .of(group.status.rawValue), .of(group.step), .of(processes)])
+                try count.execute()
             }
         }
         return outcomes
