@@ -28,7 +28,7 @@ public enum ProcessPosition {
         } else if starts(path, with: "completed:") {
             path = path.dropFirst(10)
         }
-        if starts(path, with: flow) {
+        if path.starts(with: flow) {
             let rest = path.dropFirst(flow.count)
             if rest.isEmpty { return nil }
             if rest.first == UInt8(ascii: "/") { path = rest.dropFirst() }
@@ -42,18 +42,7 @@ public enum ProcessPosition {
 
     /// Whether `bytes` begins with the ASCII text `prefix`.
     private static func starts(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, with prefix: StaticString) -> Bool {
-        starts(bytes, with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
-    }
-
-    /// Whether `bytes` begins with all of `prefix`.
-    private static func starts(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, with prefix: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count >= prefix.count else { return false }
-        var index = bytes.startIndex
-        for byte in prefix {
-            guard bytes[index] == byte else { return false }
-            index += 1
-        }
-        return true
+        bytes.starts(with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
     }
 }
 

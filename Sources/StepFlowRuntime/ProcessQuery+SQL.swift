@@ -32,6 +32,8 @@ extension ProcessQuery {
             return placeholder(values.count)
         }
         let sortedLabels = labels.sorted { $0.key < $1.key }
+        // The page's size, bound wherever a statement cuts at it.
+        let pageSize = QueryValue.integer(Int64(max(self.limit, 0)))
         var changing: [(column: ChangingColumnSearch.Column, name: String, comparison: String, value: QueryValue)] = []
         if let step { changing.append((.step, "current_step", "=", .text(step))) }
         for (date, column, name, comparison) in [
@@ -80,14 +82,14 @@ extension ProcessQuery {
                 conditions.append("p.\(name) \(condition.comparison) \(bind(condition.value))")
             }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            let limit = bind(.integer(Int64(max(self.limit, 0))))
+            let limit = bind(pageSize)
             guard index != nil else {
                 return "SELECT \(ProcessColumn.list(of: "p")) FROM \(from)\(filter) ORDER BY \(order) LIMIT \(limit)"
             }
             // Through a named index (SQLite), the page's rowids are chosen and sorted first, from the index alone
             // when it carries every column the conditions name, and only the page's rows are read.
             let page = "SELECT p.rowid FROM \(from)\(filter) ORDER BY p.id LIMIT \(limit)"
-            let rows = bind(.integer(Int64(max(self.limit, 0))))
+            let rows = bind(pageSize)
             return """
                 SELECT \(ProcessColumn.list(of: "p")) FROM \(processesTable) AS p WHERE p.rowid IN (\(page)) \
                 ORDER BY p.id LIMIT \(rows)
@@ -100,7 +102,7 @@ extension ProcessQuery {
         let parts = search.parts.filter { part in statuses.map { !part.statuses.isDisjoint(with: $0) } ?? true }
         if parts.count == 1 { return (select(parts[0]), values) }
         let pages = parts.enumerated().map { "SELECT * FROM (\(select($1))) AS part\($0)" }
-        let limit = bind(.integer(Int64(max(self.limit, 0))))
+        let limit = bind(pageSize)
         return (pages.joined(separator: " UNION ALL ") + " ORDER BY id LIMIT \(limit)", values)
     }
 }
