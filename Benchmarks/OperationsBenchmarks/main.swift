@@ -8,7 +8,7 @@
 // finished (completed, failed, cancelled) and 5% waiting for a timer in 2100 (so no worker claims them), at one of
 // 20 steps, labelled `team=team<i % 50>` and `env=production|staging`. Then, through the store's own API:
 // - list: `processes(ProcessQuery(limit: 100, labels: ["team": …]))`, p50 and p90 over `samples` reads;
-// - list by step and update time (see `report`), p50 and p90 over `samples / 10` reads (with `--plans yes`, the
+// - list by step, update time and flow (see `report`), p50 and p90 over `samples / 10` reads (with `--plans yes`, the
 //   store's query plan of each), and every page of 500 at the waiting processes' step, as a bulk action reads them;
 // - stats: `statistics(flowName: nil)`, p50 over 10 reads;
 // - purge: a worker polls 50 processes of another flow (a `WaitFor` saved at every poll) for 5 s, then
@@ -61,13 +61,16 @@ func report(_ store: any ProcessStore, label: String) async throws {
     print("\(label) list first 100 of one label (\(size) processes): p50 \(String(format: "%.2f", median(listTimes))) ms, p90 \(String(format: "%.2f", percentile(listTimes, 0.9))) ms — load \(loadAverage())")
     // Searches by the columns a save changes, read through the indexes of each group of statuses: a step only finished
     // processes are at (the claims' index is read whole and matches none), the step every waiting process is at
-    // (5% of the store), and the last 1,000 changes (950 finished, 50 waiting).
+    // (5% of the store), the last 1,000 changes (950 finished, 50 waiting), and the flow (on PostgreSQL, where an index
+    // of every process's flow costs every save an entry, read by status like the others).
     let lastChanges = start.addingTimeInterval(Double(size - 1000) / 1000)
     for (name, query, expected) in [
         ("first 100 at a finished step", ProcessQuery(limit: 100, step: "step3"), 100),
         ("first 100 at the waiting processes' step", ProcessQuery(limit: 100, step: "step0"), 100),
         ("first 100 waiting at their step", ProcessQuery(statuses: [.waiting], limit: 100, step: "step0"), 100),
         ("the last 1,000 changed", ProcessQuery(limit: 1000, updatedAfter: lastChanges, updatedBefore: endOfTime), 1000),
+        ("first 100 of the flow", ProcessQuery(flowName: "deploy.v2", limit: 100), 100),
+        ("first 100 waiting of the flow", ProcessQuery(flowName: "deploy.v2", statuses: [.waiting], limit: 100), 100),
     ] {
         var times: [Double] = []
         for _ in 0..<max(samples / 10, 5) {

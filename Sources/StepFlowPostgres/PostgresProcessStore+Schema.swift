@@ -200,6 +200,16 @@ extension PostgresProcessStore {
             // when there is none.
             "CREATE STATISTICS {schema}.processes_status_step (mcv) ON status, current_step FROM {schema}.processes",
         ]),
+        Migration(version: 12, name: "searches by flow by status", statements: [
+            // The same for the flow: no save changes it, but an index of every process's flow got an entry at every
+            // save (a claim's included), a fifth of the durable throughput. Running and waiting processes of a flow are
+            // found through the claims' index, paused ones through `processes_paused`, finished ones through this.
+            "DROP INDEX {schema}.processes_flow",
+            """
+            CREATE INDEX processes_flow ON {schema}.processes (flow_name, id)
+            WHERE status IN ('completed', 'failed', 'cancelled')
+            """,
+        ]),
     ]
 
     /// The statements the store runs, written once for its schema. `active` is the partial index's condition,
@@ -240,9 +250,9 @@ extension PostgresProcessStore {
             }
         }
 
-        /// How queries find processes by their current step, creation or update time: running and waiting ones from
-        /// the claims' index, paused ones from theirs, finished ones through `processes_step`, `processes_created` or
-        /// `processes_finished`.
+        /// How queries find processes by their current step, creation or update time, or flow: running and waiting
+        /// ones from the claims' index, paused ones from theirs, finished ones through `processes_step`,
+        /// `processes_created`, `processes_finished` or `processes_flow`.
         let changingColumnSearch: ChangingColumnSearch
 
         /// ``recordColumns`` qualified by `table`.
@@ -291,7 +301,7 @@ extension PostgresProcessStore {
             self.schema = schema
             self.channel = channel
             let processes = "\(schema).processes"
-            changingColumnSearch = ChangingColumnSearch(columns: [.step, .created, .updated], parts: [
+            changingColumnSearch = ChangingColumnSearch(columns: [.step, .created, .updated, .flow], parts: [
                 .init(statuses: [.running, .waiting], condition: "p.\(Self.active)"),
                 .init(statuses: [.paused], condition: "p.status = 'paused'"),
                 .init(statuses: [.completed, .failed, .cancelled], condition: "p.\(Self.finished)"),

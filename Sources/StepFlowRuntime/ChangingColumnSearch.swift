@@ -1,5 +1,5 @@
 /// How an SQL store finds processes by the columns a step's save changes: the current step, the time of the last
-/// change and, in a store where every update writes every index, the creation time.
+/// change and, in a store where every update writes every index, the creation time and the flow.
 ///
 /// A full index on such a column costs every save an entry, and saves are the store's hot path. So the stores index
 /// these columns by status instead:
@@ -20,6 +20,9 @@ package struct ChangingColumnSearch: Sendable {
         case created
         /// `updated_at`.
         case updated
+        /// `flow_name`: no save changes it, but where every update writes every index (PostgreSQL's updates are never
+        /// HOT, the due time being indexed), an index on it costs every save an entry all the same.
+        case flow
     }
 
     /// One group of statuses: the condition that selects them, and the index to read them through.

@@ -35,6 +35,7 @@ extension ProcessQuery {
         // The page's size, bound wherever a statement cuts at it.
         let pageSize = QueryValue.integer(Int64(max(self.limit, 0)))
         var changing: [(column: ChangingColumnSearch.Column, name: String, comparison: String, value: QueryValue)] = []
+        if let flowName { changing.append((.flow, "flow_name", "=", .text(flowName))) }
         if let step { changing.append((.step, "current_step", "=", .text(step))) }
         for (date, column, name, comparison) in [
             (createdAfter, ChangingColumnSearch.Column.created, "created_at", ">="),
@@ -60,7 +61,6 @@ extension ProcessQuery {
                 from += " INDEXED BY \(named)"
             }
             if let part { conditions.append(part.condition) }
-            if let flowName { conditions.append("p.flow_name = \(bind(.text(flowName)))") }
             if let statuses {
                 let names = statuses.map(\.rawValue).sorted().map { bind(.text($0)) }
                 conditions.append("p.status IN (\(names.joined(separator: ", ")))")

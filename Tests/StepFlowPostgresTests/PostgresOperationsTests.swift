@@ -20,6 +20,14 @@ struct PostgresOperationsTests {
                     labels: ["team": "team\(index % 100)", "env": index % 2 == 0 ? "prod" : "staging"]
                 )
             })
+            // A rare flow, all of whose processes finish below.
+            let refunds = (0..<50).map { String(format: "r%05d", $0) }
+            _ = try await store.create(refunds.map { id in
+                NewProcess(
+                    id: ProcessID(id), flowName: "refund.v1", input: Data("{}".utf8), data: Data("{}".utf8),
+                    state: ["start:refund.v1/refund"], now: now
+                )
+            })
             let schema = store.configuration.schema
             try await session.execute("ANALYZE \(schema).processes")
             try await session.execute("ANALYZE \(schema).process_labels")
@@ -46,19 +54,29 @@ struct PostgresOperationsTests {
             #expect(text.contains("processes_paused"), "\(text)")
             #expect(!text.contains("Seq Scan on processes"), "\(text)")
 
-            // A step's, or a time's, finished processes are found through their partial indexes, its running and
-            // waiting ones through the claims' index (an update adds an entry to that one anyway), its paused ones
+            // A step's, or a time's, finished processes are found through their partial indexes, its running
+            // and waiting ones through the claims' index (an update adds an entry to that one anyway), its paused ones
             // through theirs: no index on every process, no scan of the table.
-            for query in [
-                ProcessQuery(limit: 100, step: "step3"), ProcessQuery(limit: 100, createdAfter: Date().addingTimeInterval(3600)),
-                ProcessQuery(limit: 100, updatedAfter: Date().addingTimeInterval(3600), updatedBefore: Date().addingTimeInterval(7200)),
-            ] {
+            let searches: [(query: ProcessQuery, finishedIndex: String)] = [
+                (ProcessQuery(limit: 100, step: "step3"), "processes_step"),
+                (ProcessQuery(limit: 100, createdAfter: Date().addingTimeInterval(3600)), "processes_created"),
+                (ProcessQuery(limit: 100, updatedAfter: Date().addingTimeInterval(3600), updatedBefore: Date().addingTimeInterval(7200)), "processes_finished"),
+            ]
+            for (query, finishedIndex) in searches {
                 let plan = try await store.queryPlan(query).joined(separator: "\n")
                 #expect(plan.contains("processes_due"), "\(plan)")
                 #expect(plan.contains("processes_paused"), "\(plan)")
-                #expect(plan.contains(query.step != nil ? "processes_step" : query.createdAfter != nil ? "processes_created" : "processes_finished"), "\(plan)")
+                #expect(plan.contains(finishedIndex), "\(plan)")
                 #expect(!plan.contains("Seq Scan on processes"), "\(plan)")
             }
+            // A flow's finished processes are found through `processes_flow`, which holds only those (a save adds no
+            // entry to it), its paused ones through theirs; its running and waiting ones are few.
+            let flowPlan = try await store.queryPlan(ProcessQuery(flowName: "refund.v1", limit: 100)).joined(separator: "\n")
+            #expect(flowPlan.contains("processes_flow"), "\(flowPlan)")
+            #expect(flowPlan.contains("processes_paused"), "\(flowPlan)")
+            #expect(!flowPlan.contains("Seq Scan on processes"), "\(flowPlan)")
+            #expect(try await store.processes(ProcessQuery(flowName: "refund.v1")).map(\.id.rawValue) == refunds)
+            #expect(try await store.processes(ProcessQuery(flowName: "order.v1", limit: 3)).map(\.id.rawValue) == ["p00000", "p00001", "p00002"])
             #expect(try await store.processes(ProcessQuery(step: "step3")).count == 50)
             #expect(try await store.processes(ProcessQuery(statuses: [.running], step: "step3")).map(\.id) == ["p00103"])
             // The planner knows how status and step go together (a step of waits holds unfinished processes only):

@@ -142,6 +142,27 @@ struct PostgresStoreTests {
         }
     }
 
+    /// No update is HOT (the due time is indexed), so every save adds an entry to every index whose condition the
+    /// new row meets. A running process must meet only the primary key's and the claims' index's: every other index
+    /// is partial, on paused or finished processes.
+    @Test func aRunningProcessIsInNoIndexButTheKeyAndTheClaims() async throws {
+        try await TestDatabase.withClient { session in
+            let store = try await session.makeStore()
+            let schema = store.configuration.schema
+            let rows = try await session.client.query(PostgresQuery(unsafeSQL: """
+                SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = '\(schema)' AND tablename = 'processes'
+                ORDER BY indexname
+                """), logger: TestDatabase.logger).collect()
+            let indexes = try rows.map { try $0.decode((String, String).self) }
+            #expect(indexes.count == 7, "\(indexes)")
+            for (name, definition) in indexes where name != "processes_pkey" && name != "processes_due" {
+                let condition = definition.components(separatedBy: " WHERE ").dropFirst().first ?? ""
+                #expect(!condition.isEmpty, "\(name) holds every process: \(definition)")
+                #expect(!condition.contains("running") && !condition.contains("waiting"), "\(definition)")
+            }
+        }
+    }
+
     @Test func severalStoresMigrateOneSchemaAtOnce() async throws {
         let schema = TestDatabase.uniqueSchema()
         try await TestDatabase.withClient { session in
@@ -152,7 +173,7 @@ struct PostgresStoreTests {
             let rows = try await session.client.query(
                 PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).migrations"), logger: TestDatabase.logger
             ).collect()
-            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == Array(1...11))
+            #expect(try rows.map { try $0.decode(Int.self) }.sorted() == Array(1...12))
         }
     }
 }
