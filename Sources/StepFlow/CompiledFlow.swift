@@ -1,5 +1,9 @@
 import Synchronization
 
+/// The event id of the root's completion in every compiled flow (`CompiledFlow.rootCompleted`). Outside the generic
+/// class, so that code that is not specialised for a flow's context reads it without looking the class's metadata up.
+@usableFromInline let rootCompletedEvent: Int32 = 1
+
 /// A flow compiled into plain data: integer event ids, a transition table indexed by them,
 /// and one precomputed ``FlowState`` per event, so that `apply` neither builds strings
 /// nor allocates.
@@ -44,7 +48,7 @@ final class CompiledFlow<Context>: Sendable {
     let awaitedSignals: [String: any (Decodable & Sendable).Type]
 
     @usableFromInline static var rootStart: Int32 { 0 }
-    @usableFromInline static var rootCompleted: Int32 { 1 }
+    @usableFromInline static var rootCompleted: Int32 { rootCompletedEvent }
 
     init(
         name: String,

@@ -56,14 +56,14 @@ extension StepFlow {
     ) async throws -> StepMove {
         let table = self.table
         var event = try table.resolve(state)
-        if event == CompiledFlow<Context>.rootCompleted {
+        if event == rootCompletedEvent {
             return StepMove(event: -1, item: -1, outcome: .noStep)
         }
         // Structural transitions run no user code: follow them synchronously, up to the bound.
         var budget = Self.maxTransitionsPerApply
         var transition: CompiledTransition
         while true {
-            if event == CompiledFlow<Context>.rootCompleted || budget == 0 {
+            if event == rootCompletedEvent || budget == 0 {
                 return StepMove(event: event, item: -1, outcome: .noStep)
             }
             budget -= 1

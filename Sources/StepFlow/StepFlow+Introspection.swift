@@ -80,15 +80,26 @@ extension StepFlow {
     ///
     /// A runtime uses it to name the step before running it: in logs, metrics and idempotency keys.
     public func nextStep(in state: FlowState) throws -> FlowItem? {
+        try nextStepItem(in: state).map(item)
+    }
+
+    /// The path of the step ``nextStep(in:)`` finds: what a runtime needs before each step, without making the
+    /// step's ``FlowItem``.
+    public func nextStepPath(in state: FlowState) throws -> String? {
+        try nextStepItem(in: state).map { table.items[Int($0)].path }
+    }
+
+    /// The item of the step ``nextStep(in:)`` finds.
+    private func nextStepItem(in state: FlowState) throws -> Int32? {
         if table.isExtended {
             // The first branch's step; in a `Parallel` group the step that runs is known only when it runs
             // (see `StepEnvironment.stepWillRun`).
             var parsed = try table.parse(state)
-            if let item = parsed.done.last, parsed.ending != nil { return self.item(item) }
+            if let item = parsed.done.last, parsed.ending != nil { return item }
             guard parsed.ending == nil else { return nil }
             try table.settle(&parsed, now: FlowTime(millisecondsSince1970: 0))
             guard let event = parsed.events.first(where: { table.transitions[Int($0)].isStep }) else { return nil }
-            return item(table.transitions[Int(event)].item)
+            return table.transitions[Int(event)].item
         }
         var event = try table.resolve(state)
         for _ in 0..<Self.maxTransitionsPerApply {
@@ -97,7 +108,7 @@ extension StepFlow {
             case .none: return nil
             case .structural: event = row.target
             case .action, .condition, .sleep, .signal:
-                return item(row.item)
+                return row.item
             case .fork, .join:
                 return nil  // extended flows only, handled above
             }

@@ -43,15 +43,15 @@ public struct StepFlow<Context>: Sendable {
     public var name: String { table.name }
 
     /// The state of a process that has run to the end: `[completed:<root>]`.
-    public var completedState: FlowState { table.states[Int(CompiledFlow<Context>.rootCompleted)] }
+    public var completedState: FlowState { table.states[Int(rootCompletedEvent)] }
 
     /// Whether `state` is the completed state of this flow (exactly `[completed:<root>]`).
     @inlinable
     public func isCompleted(_ state: FlowState) -> Bool {
         if state.resolvedBy == table.identity {
-            return state.resolvedEvent == CompiledFlow<Context>.rootCompleted && state.events.count == 1
+            return state.resolvedEvent == rootCompletedEvent && state.events.count == 1
         }
-        return state.events.count == 1 && state.events[0] == table.events[Int(CompiledFlow<Context>.rootCompleted)]
+        return state.events.count == 1 && state.events[0] == table.events[Int(rootCompletedEvent)]
     }
 
     /// Whether every event of `state` is known to this flow and one of them can be continued

@@ -27,12 +27,35 @@ extension ProcessFlow {
         signals: [ProcessSignal] = [],
         logger: Logger
     ) async -> StepReport {
+        var progress = ProcessProgress(
+            id: process.id, state: process.state, stepCount: process.stepCount, attempt: process.attempt,
+            lastError: process.lastError
+        )
+        var data = process.data
+        let report = await advance(
+            &progress, input: process.input, data: &data, now: now, defaultPollInterval: defaultPollInterval,
+            signals: signals, logger: logger
+        )
+        process.state = progress.state
+        process.data = data
+        process.stepCount = progress.stepCount
+        process.attempt = progress.attempt
+        process.lastError = progress.lastError
+        return report
+    }
+
+    /// ``advance(_:now:defaultPollInterval:signals:logger:)`` on a process's progress, with its input and data beside
+    /// it (see ``ProcessProgress``).
+    func advance(
+        _ process: inout ProcessProgress, input: Input, data: inout Data, now: Date, defaultPollInterval: Duration,
+        signals: [ProcessSignal], logger: Logger
+    ) async -> StepReport {
         let before = process.state
         let clock = ContinuousClock()
         let started = clock.now
         var stepPath: String?
         do {
-            stepPath = try flow.nextStep(in: before)?.path
+            stepPath = try flow.nextStepPath(in: before)
         } catch {
             let reason = "state \(before) is not a state of flow '\(name)': the flow's definition changed under the process, "
                 + "or the process was written by another flow; register the flow version that wrote it and resume the process"
@@ -43,7 +66,7 @@ extension ProcessFlow {
         }
         let context = Context(
             processID: process.id, flowName: name, stepPath: stepPath ?? "", stepSequence: process.stepCount,
-            input: process.input, data: process.data, baseLogger: logger, now: now,
+            input: input, data: data, baseLogger: logger, now: now,
             signals: signals, consumedSignals: readsSignals ? flow.consumedSignals(in: before) : [:]
         )
         let result: StepResult
@@ -71,7 +94,7 @@ extension ProcessFlow {
             context.logger.warning("step failed; compensating", metadata: ["stepflow.error": "\(bookkeeping.error ?? "")"])
         }
         process.state = result.state
-        process.data = context.data
+        data = context.data
         process.stepCount += 1
         process.attempt = bookkeeping.attempt
         process.lastError = bookkeeping.lastError
@@ -95,7 +118,7 @@ extension ProcessFlow {
     /// Starts the compensations of a process asked to stop (a ``ProcessSignal/cancellation`` among its signals)
     /// that has compensable steps done; `nil` when there is no such request or nothing to undo.
     private func startCancellation(
-        _ process: inout ProcessSnapshot<Input, Data>, signals: [ProcessSignal], before: FlowState, now: Date,
+        _ process: inout ProcessProgress, signals: [ProcessSignal], before: FlowState, now: Date,
         started: ContinuousClock.Instant
     ) -> StepReport? {
         guard readsSignals, let cancellation = signals.last(where: { $0.name == ProcessSignal.cancellation }),
@@ -113,7 +136,7 @@ extension ProcessFlow {
     }
 
     private func failure(
-        _ process: inout ProcessSnapshot<Input, Data>, reason: String, stepPath: String?, before: FlowState,
+        _ process: inout ProcessProgress, reason: String, stepPath: String?, before: FlowState,
         now: Date, duration: Duration
     ) -> StepReport {
         process.stepCount += 1

@@ -20,6 +20,9 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
     /// The context every step receives.
     public typealias Context = StepContext<Input, Data>
 
+    /// The flow's name (with its version): `flow.name`, kept here because reading it through `flow` from the
+    /// runtime's unspecialised code looks the context type's generic metadata up at each read.
+    public let name: String
     /// The underlying step flow.
     public let flow: StepFlow<Context>
     /// Makes a new process's data from its input.
@@ -41,11 +44,9 @@ public struct ProcessFlow<Input: Codable & Sendable, Data: Codable & Sendable>: 
     /// The signals the flow's `AwaitSignal` steps wait for, with their payload types; computed once.
     public let awaitedSignals: [String: any (Decodable & Sendable).Type]
 
-    /// The flow's name (with its version).
-    public var name: String { flow.name }
-
     /// A durable flow from an existing step flow.
     public init(_ flow: StepFlow<Context>, pollIntervals: [String: Duration] = [:], initialData: @escaping @Sendable (Input) -> Data) {
+        self.name = flow.name
         self.flow = flow
         self.initialData = initialData
         self.pollIntervals = pollIntervals

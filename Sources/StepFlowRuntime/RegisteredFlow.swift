@@ -96,7 +96,7 @@ extension ProcessFlow: RegisteredFlow {
     public func diagram(_ format: FlowDiagram.Format) -> String { flow.diagram(format) }
 
     /// The path of the step the next apply of `state` runs, or `nil`.
-    public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStep(in: state))?.path }
+    public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStepPath(in: state)) ?? nil }
 
     public var isExtended: Bool { flow.isExtended }
 
@@ -112,7 +112,7 @@ extension ProcessFlow: RegisteredFlow {
         defaultPollInterval: Duration, signals: [ProcessSignal], logger: Logger
     ) async -> ProcessUpdate {
         let input: Input
-        let data: Data
+        var data: Data
         do {
             if let inputCoding {
                 input = try inputCoding.decode(record.input, with: processJSONDecoder)
@@ -133,18 +133,21 @@ extension ProcessFlow: RegisteredFlow {
             return Self.defect(record, leaseToken: leaseToken, now: now, worker: worker,
                                reason: "the data cannot be decoded as \(Data.self): \(error)")
         }
-        var snapshot = ProcessSnapshot(
-            id: record.id, state: record.state, input: input, data: data,
-            stepCount: record.stepCount, attempt: record.attempt, lastError: record.lastError
+        var progress = ProcessProgress(
+            id: record.id, state: record.state, stepCount: record.stepCount, attempt: record.attempt,
+            lastError: record.lastError
         )
-        let report = await advance(&snapshot, now: now, defaultPollInterval: defaultPollInterval, signals: signals, logger: logger)
+        let report = await advance(
+            &progress, input: input, data: &data, now: now, defaultPollInterval: defaultPollInterval, signals: signals,
+            logger: logger
+        )
         var encodedData: Foundation.Data? = nil
         if report.outcome == .failed {
             // The step's changes are discarded with it.
         } else {
             do {
-                let bytes = try dataCoding?.encode(snapshot.data, with: processJSONEncoder)
-                    ?? processJSONEncoder.encode(snapshot.data)
+                let bytes = try dataCoding?.encode(data, with: processJSONEncoder)
+                    ?? processJSONEncoder.encode(data)
                 // Unchanged bytes are not written again: `nil` keeps the stored data.
                 encodedData = bytes == record.data ? nil : bytes
             } catch {
@@ -152,8 +155,8 @@ extension ProcessFlow: RegisteredFlow {
                                    reason: "the data changed by step '\(report.stepPath ?? "-")' cannot be encoded: \(error)")
             }
         }
-        return ProcessUpdate(report: report, snapshotState: snapshot.state, data: encodedData, stepCount: snapshot.stepCount,
-                             attempt: snapshot.attempt, lastError: snapshot.lastError, record: record, leaseToken: leaseToken,
+        return ProcessUpdate(report: report, snapshotState: progress.state, data: encodedData, stepCount: progress.stepCount,
+                             attempt: progress.attempt, lastError: progress.lastError, record: record, leaseToken: leaseToken,
                              now: now, worker: worker)
     }
 

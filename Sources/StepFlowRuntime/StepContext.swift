@@ -31,8 +31,8 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     public let input: Input
     /// The process's data; changes are saved with the state after the step.
     public var data: Data {
-        get { mutableData.withLock { $0 } }
-        set { mutableData.withLock { $0 = newValue } }
+        get { mutable.withLock { _ in storedData } }
+        set { mutable.withLock { _ in storedData = newValue } }
     }
     /// A logger with the process id, flow and step path as metadata (``StepFlowLogging``).
     ///
@@ -49,10 +49,11 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
     private let baseLogger: Logger
     /// What steps change: the data, and the logger made on first use, the requested delay and the step's path. The
     /// context is `Sendable`, so helpers that take it can be called from any step; one step uses it at a time.
-    /// Two locks, so that the second's type does not depend on the context's generic types: the runtime runs its
-    /// side of a step unspecialised, and would look a generic lock's metadata up at each use.
-    private let mutableData: Mutex<Data>
+    /// The lock's type does not depend on the context's generic types: the runtime runs its side of a step
+    /// unspecialised, and would look a `Mutex<Data>`'s metadata up at each use.
     private let mutable: Mutex<StepContextState>
+    /// The data, read and written only inside `mutable`'s lock (hence safe to share across threads).
+    private nonisolated(unsafe) var storedData: Data
 
     /// The signals the process has received, in arrival order.
     let signals: [ProcessSignal]
@@ -72,7 +73,7 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         self.flowName = flowName
         self.stepSequence = stepSequence
         self.input = input
-        self.mutableData = Mutex(data)
+        self.storedData = data
         self.mutable = Mutex(StepContextState(logger: logger, requestedDelay: nil, stepPath: stepPath))
         self.signals = []
         self.consumedSignals = [:]
@@ -91,7 +92,7 @@ public final class StepContext<Input: Sendable, Data: Sendable>: Sendable {
         self.flowName = flowName
         self.stepSequence = stepSequence
         self.input = input
-        self.mutableData = Mutex(data)
+        self.storedData = data
         self.mutable = Mutex(StepContextState(logger: nil, requestedDelay: nil, stepPath: stepPath))
         self.signals = signals
         self.consumedSignals = consumedSignals

@@ -303,6 +303,35 @@ func itemOutline(_ item: FlowItem, depth: Int = 0) -> [String] {
         }
     }
 
+    /// `nextStepPath(in:)` is the path of `nextStep(in:)`, in every state of a flow and at the start, and throws where
+    /// it throws.
+    @Test func nextStepPathIsTheNextStepsPath() throws {
+        func expectSame(_ flow: StepFlow<Probe>, _ events: [String]) {
+            let state = FlowState(events: events)
+            let path = Result { try flow.nextStepPath(in: state) }
+            let item = Result { try flow.nextStep(in: state)?.path }
+            switch (path, item) {
+            case let (.success(a), .success(b)): #expect(a == b, "\(events)")
+            case (.failure, .failure): break
+            default: Issue.record("\(events): \(path) but \(item)")
+            }
+        }
+        let flow = try smallIntrospectionFlow()
+        for events in [[]] + flow.events.map({ [$0] }) + [["nope", "completed:s/a"]] { expectSame(flow, events) }
+        #expect(try flow.nextStepPath(in: FlowState()) == "s/a")
+        #expect(try flow.nextStepPath(in: FlowState(events: ["completed:s/rRetry/x"])) == nil)
+        #expect(throws: StepFlowError.self) { try flow.nextStepPath(in: FlowState(events: ["nope"])) }
+
+        let extended = try StepFlow<Probe>("r") {
+            Parallel("p") {
+                Branch("slow") { Sleep("pause", for: .seconds(60)) }
+                Branch("fast") { Do("work", probeAction("work")) }
+            }
+        }
+        for events in [[]] + extended.events.map({ [$0] }) { expectSame(extended, events) }
+        #expect(try extended.nextStepPath(in: FlowState()) != nil)
+    }
+
     @Test func nextStepRunsNoUserCode() throws {
         let spy = Probe()
         let flow = try StepFlow<Probe>("s") {
