@@ -12,7 +12,7 @@ extension CompiledFlow {
             return try await compensate(&state, ending: ending, context: context, environment: environment, stored: stored)
         }
         try settle(&state, now: now)
-        if state.events == [Self.rootCompleted] {
+        if state.events == [rootCompletedEvent] {
             return StepResult(state: encode(state), stepPath: nil, outcome: .noStep)
         }
         // The first branch that is ready runs; the others wait their turn.
@@ -223,8 +223,8 @@ extension CompiledFlow {
             }
             position += 1
         }
-        if state.events == [Self.rootCompleted] {
-            state = ExtendedState(events: [Self.rootCompleted])  // exactly `[completed:<root>]`
+        if state.events == [rootCompletedEvent] {
+            state = ExtendedState(events: [rootCompletedEvent])  // exactly `[completed:<root>]`
             return
         }
         let starts = Set(state.events)

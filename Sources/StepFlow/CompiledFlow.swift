@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The event id of the root's completion in every compiled flow (`CompiledFlow.rootCompleted`). Outside the generic
-/// class, so that code that is not specialised for a flow's context reads it without looking the class's metadata up.
+/// The event id of the root's completion in every compiled flow (`completed:` of item 0). Outside the generic class,
+/// so that code that is not specialised for a flow's context reads it without looking the class's metadata up.
 @usableFromInline let rootCompletedEvent: Int32 = 1
 
 /// A flow compiled into plain data: integer event ids, a transition table indexed by them,
@@ -48,7 +48,6 @@ final class CompiledFlow<Context>: Sendable {
     let awaitedSignals: [String: any (Decodable & Sendable).Type]
 
     @usableFromInline static var rootStart: Int32 { 0 }
-    @usableFromInline static var rootCompleted: Int32 { rootCompletedEvent }
 
     init(
         name: String,
@@ -103,7 +102,7 @@ final class CompiledFlow<Context>: Sendable {
         let found = events.withUnsafeBufferPointer { events -> Int32 in
             for event in events {
                 guard let id = index.id(of: event) else { continue }
-                if id == Self.rootCompleted {
+                if id == rootCompletedEvent {
                     if single { return id }
                 } else if transitions[Int(id)].kind != .none {
                     return id

@@ -106,8 +106,8 @@ extension CompiledFlow {
 
     /// Writes a state of this (extended) flow: events (or the ending) first, then the annotations in a fixed order.
     func encode(_ state: ExtendedState) -> FlowState {
-        if state.ending == nil, state.events == [Self.rootCompleted] {
-            return states[Int(Self.rootCompleted)]  // exactly `[completed:<root>]`
+        if state.ending == nil, state.events == [rootCompletedEvent] {
+            return states[Int(rootCompletedEvent)]  // exactly `[completed:<root>]`
         }
         var events: [String] = []
         switch state.ending {

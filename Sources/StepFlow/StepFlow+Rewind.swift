@@ -77,7 +77,7 @@ extension StepFlow {
                 throw .unreadableState(state, flow: name, reason: "the flow has ended and runs its compensations; it is at no step")
             }
             try table.settle(&parsed, now: FlowTime(millisecondsSince1970: 0))
-            if parsed.events == [CompiledFlow<Context>.rootCompleted] { return nil }
+            if parsed.events == [rootCompletedEvent] { return nil }
             guard let event = parsed.events.first else { throw table.unknownState(state) }
             item = table.transitions[Int(event)].item
         } else {

@@ -31,7 +31,7 @@ extension CompiledFlow {
     func settledEnd(from event: Int32) -> Int32 {
         var reached = event
         for _ in 0..<StepFlow<Context>.maxTransitionsPerApply {
-            if reached == Self.rootCompleted { return reached }
+            if reached == rootCompletedEvent { return reached }
             let row = transitions[Int(reached)]
             guard row.kind == .structural else { return event }
             reached = row.target

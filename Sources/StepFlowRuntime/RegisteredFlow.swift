@@ -96,7 +96,7 @@ extension ProcessFlow: RegisteredFlow {
     public func diagram(_ format: FlowDiagram.Format) -> String { flow.diagram(format) }
 
     /// The path of the step the next apply of `state` runs, or `nil`.
-    public func nextStepPath(in state: FlowState) -> String? { (try? flow.nextStepPath(in: state)) ?? nil }
+    public func nextStepPath(in state: FlowState) -> String? { try? flow.nextStepPath(in: state) }
 
     public var isExtended: Bool { flow.isExtended }
 

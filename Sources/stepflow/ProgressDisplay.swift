@@ -20,7 +20,7 @@ final class ProgressDisplay: Sendable {
         switch record.status {
         case .completed, .failed, .cancelled, .paused: return record.status.rawValue
         case .running, .waiting:
-            guard let path = try? flow.nextStep(in: record.state)?.path else { return "finishing" }
+            guard let path = try? flow.nextStepPath(in: record.state) else { return "finishing" }
             return String(path.dropFirst(flow.name.count + 1))
         }
     }
